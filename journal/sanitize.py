@@ -1,0 +1,319 @@
+"""The one place user HTML is cleaned, with a named policy per kind of text.
+
+Cleaning happens when text is written; the cleaned copy is stored beside the raw
+input and pages render only the cleaned copy. Bleach is in maintenance mode
+upstream, so nothing outside this module imports it: a later switch of sanitizer
+touches one file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from urllib.parse import urlsplit
+
+import bleach
+from bleach.html5lib_shim import BleachHTMLParser, Filter
+from bleach.linkifier import LinkifyFilter
+from bleach.sanitizer import BleachSanitizerFilter
+
+LINK_REL = "nofollow ugc noopener"
+
+# Hosts whose embedded players may appear in posts, with the path their embed
+# URLs start with. Only https is accepted.
+VIDEO_EMBED_PREFIXES: dict[str, str] = {
+    "www.youtube.com": "/embed/",
+    "www.youtube-nocookie.com": "/embed/",
+    "player.vimeo.com": "/video/",
+}
+
+
+def _is_http_or_relative(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    if parts.scheme:
+        return parts.scheme.lower() in {"http", "https"}
+    # Scheme-less: a path on this site, never a protocol-relative other host.
+    return not url.strip().startswith("//")
+
+
+def is_allowed_embed(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    prefix = VIDEO_EMBED_PREFIXES.get((parts.hostname or "").lower())
+    return (
+        parts.scheme.lower() == "https"
+        and prefix is not None
+        and parts.path.startswith(prefix)
+        and parts.username is None
+        and parts.port is None
+    )
+
+
+def _post_attributes(tag: str, name: str, value: str) -> bool:
+    allowed = {
+        "a": {"href", "title"},
+        "img": {"src", "alt", "title", "width", "height"},
+        "iframe": {"src", "width", "height", "title", "allowfullscreen"},
+    }
+    if name not in allowed.get(tag, set()):
+        return False
+    if tag == "img" and name == "src":
+        return _is_http_or_relative(value)
+    if tag == "iframe" and name == "src":
+        return is_allowed_embed(value)
+    return True
+
+
+def _comment_attributes(tag: str, name: str, value: str) -> bool:
+    return tag == "a" and name in {"href", "title"}
+
+
+def _set_link_rel(attrs: dict, new: bool = False) -> dict:
+    attrs[(None, "rel")] = LINK_REL
+    return attrs
+
+
+class DropUnreadableContent(Filter):
+    """Drop script, style and template elements together with what they hold.
+
+    Bleach keeps the text of stripped elements, which is right for a stray <font>
+    but turns a pasted <style> block into visible garbage. Runs before sanitizing.
+    """
+
+    DROPPED = {"script", "style", "template"}
+
+    def __iter__(self):
+        depth = 0
+        for token in super().__iter__():
+            if token.get("name") in self.DROPPED:
+                if token["type"] == "StartTag":
+                    depth += 1
+                elif token["type"] == "EndTag" and depth:
+                    depth -= 1
+                continue
+            if not depth:
+                yield token
+
+
+class DropMediaWithoutSource(Filter):
+    """Remove images and iframes whose src did not pass the policy."""
+
+    def __iter__(self):
+        open_iframes = 0
+        for token in super().__iter__():
+            name, kind = token.get("name"), token["type"]
+            has_src = kind in {"StartTag", "EmptyTag"} and any(
+                key[1] == "src" for key in token["data"]
+            )
+            if name == "img" and not has_src:
+                continue
+            if name == "iframe":
+                if kind == "StartTag" and (open_iframes or not has_src):
+                    open_iframes += 1
+                    continue
+                if kind == "EndTag" and open_iframes:
+                    open_iframes -= 1
+                    continue
+            if open_iframes:
+                continue
+            yield token
+
+
+class LineBreaks(Filter):
+    """Turn typed newlines into <br>, the way a comment box is expected to work.
+
+    Newlines stay as they are inside <pre>; whitespace between list items and a
+    newline right after or before a block (list, quote, pre) are dropped, since
+    the block already breaks the line. The newline characters themselves are not
+    kept, so cleaning the output again gives the same output.
+    """
+
+    BLOCKS = {"ul", "ol", "li", "blockquote", "pre"}
+    LISTS = {"ul", "ol"}
+
+    def __iter__(self):
+        tokens = list(super().__iter__())
+        open_elements: list[str] = []
+        for index, token in enumerate(tokens):
+            kind, name = token["type"], token.get("name")
+            if kind == "StartTag":
+                open_elements.append(name)
+            elif kind == "EndTag" and name in open_elements:
+                del open_elements[
+                    len(open_elements) - 1 - open_elements[::-1].index(name)
+                ]
+            if kind not in {"Characters", "SpaceCharacters"} or "pre" in open_elements:
+                yield token
+                continue
+            text = token["data"].replace("\r\n", "\n").replace("\r", "\n")
+            if open_elements and open_elements[-1] in self.LISTS and not text.strip():
+                continue
+            if self._is_block_edge(tokens, index - 1):
+                text = text.removeprefix("\n")
+            if self._is_block_edge(tokens, index + 1):
+                text = text.removesuffix("\n")
+            yield from self._split_lines(text)
+
+    def _is_block_edge(self, tokens, index: int) -> bool:
+        return (
+            0 <= index < len(tokens)
+            and tokens[index]["type"] in {"StartTag", "EndTag"}
+            and tokens[index].get("name") in self.BLOCKS
+        )
+
+    @staticmethod
+    def _split_lines(text: str):
+        for index, line in enumerate(text.split("\n")):
+            if index:
+                yield {"type": "EmptyTag", "name": "br", "data": {}}
+            if line:
+                yield {"type": "Characters", "data": line}
+
+
+class _Cleaner(bleach.Cleaner):
+    """bleach.Cleaner with a filter that runs before its sanitizer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Bleach's tokenizer discards disallowed tags before any filter runs; let
+        # the dropped ones through the parser so DropUnreadableContent sees them.
+        self.parser = BleachHTMLParser(
+            tags=self.tags | DropUnreadableContent.DROPPED,
+            strip=self.strip,
+            consume_entities=False,
+            namespaceHTMLElements=False,
+        )
+
+    def clean(self, text: str) -> str:
+        if not text:
+            return ""
+        dom = self.parser.parseFragment(text)
+        filtered = BleachSanitizerFilter(
+            source=DropUnreadableContent(self.walker(dom)),
+            allowed_tags=self.tags,
+            attributes=self.attributes,
+            strip_disallowed_tags=self.strip,
+            strip_html_comments=self.strip_comments,
+            css_sanitizer=self.css_sanitizer,
+            allowed_protocols=self.protocols,
+        )
+        for filter_class in self.filters:
+            filtered = filter_class(source=filtered)
+        return self.serializer.render(filtered)
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    tags: frozenset[str]
+    attributes: object
+    protocols: frozenset[str] = frozenset({"http", "https", "mailto"})
+    extra_filters: tuple = field(default=())
+
+
+POST = Policy(
+    name="post",
+    tags=frozenset(
+        {
+            "p",
+            "br",
+            "hr",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "b",
+            "strong",
+            "i",
+            "em",
+            "u",
+            "s",
+            "sub",
+            "sup",
+            "small",
+            "mark",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+            "q",
+            "cite",
+            "code",
+            "pre",
+            "a",
+            "img",
+            "figure",
+            "figcaption",
+            "iframe",
+        }
+    ),
+    attributes=_post_attributes,
+    extra_filters=(DropMediaWithoutSource,),
+)
+
+COMMENT = Policy(
+    name="comment",
+    tags=frozenset(
+        {
+            "b",
+            "strong",
+            "i",
+            "em",
+            "u",
+            "s",
+            "a",
+            "blockquote",
+            "ul",
+            "ol",
+            "li",
+            "code",
+            "pre",
+            "br",
+        }
+    ),
+    attributes=_comment_attributes,
+    extra_filters=(LineBreaks,),
+)
+
+POLICIES = {policy.name: policy for policy in (POST, COMMENT)}
+
+
+@cache
+def _cleaner(policy_name: str) -> bleach.Cleaner:
+    policy = POLICIES[policy_name]
+    linkify = _linkify_filter()
+    return _Cleaner(
+        tags=policy.tags,
+        attributes=policy.attributes,
+        protocols=policy.protocols,
+        strip=True,
+        strip_comments=True,
+        filters=[linkify, *policy.extra_filters],
+    )
+
+
+def _linkify_filter():
+    def build(source):
+        return LinkifyFilter(
+            source,
+            callbacks=[_set_link_rel],
+            skip_tags={"pre", "code"},
+            parse_email=False,
+        )
+
+    return build
+
+
+def clean_html(text: str, policy: Policy) -> str:
+    """Return ``text`` cleaned under ``policy``; safe to store and render."""
+    # NUL is never meaningful in HTML and some databases refuse to store it.
+    return _cleaner(policy.name).clean(text.replace("\x00", "")).strip()
+
+
+def clean_post_body(text: str) -> str:
+    return clean_html(text, POST)
+
+
+def clean_comment_body(text: str) -> str:
+    return clean_html(text, COMMENT)

@@ -1,0 +1,34 @@
+import pytest
+
+from tests.factories import CommentFactory, JournalFactory, PostFactory, UserFactory
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="owner", display_name="Olga Owner", is_staff=True)
+
+
+@pytest.fixture
+def reader(db):
+    return UserFactory(username="reader", display_name="Riley Reader")
+
+
+@pytest.fixture
+def journal(owner):
+    return JournalFactory(name="harbour", title="Harbour News", owner=owner)
+
+
+@pytest.fixture
+def post(journal):
+    return PostFactory(journal=journal, title="Lights on the quay")
+
+
+@pytest.fixture
+def make_comment():
+    return CommentFactory
+
+
+@pytest.fixture
+def reader_client(client, reader):
+    client.force_login(reader)
+    return client

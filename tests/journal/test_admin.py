@@ -1,0 +1,188 @@
+"""The admin for blog owners: their own journals only, writes through services."""
+
+import pytest
+
+from journal.models import Comment, CommentAccess, Journal, Post
+from tests.factories import JournalFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def other_journal():
+    return JournalFactory(name="elsewhere", title="Someone Else's")
+
+
+def test_owner_sees_only_their_own_journals_posts_and_comments(
+    owner_client, journal, post, other_journal, make_comment
+):
+    other_post = PostFactory(journal=other_journal, title="Not yours")
+    make_comment(post=post, body_source="mine to see")
+    make_comment(post=other_post, body_source="not mine")
+
+    journals = owner_client.get("/admin/journal/journal/").content.decode()
+    posts = owner_client.get("/admin/journal/post/").content.decode()
+    comments = owner_client.get("/admin/journal/comment/").content.decode()
+
+    assert journal.title in journals and other_journal.title not in journals
+    assert post.title in posts and "Not yours" not in posts
+    assert "mine to see" in comments and "not mine" not in comments
+
+
+def test_owner_cannot_open_another_owners_objects(owner_client, journal, other_journal):
+    other_post = PostFactory(journal=other_journal)
+
+    for url in (
+        f"/admin/journal/journal/{other_journal.pk}/change/",
+        f"/admin/journal/post/{other_post.pk}/change/",
+    ):
+        response = owner_client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == "/admin/"
+
+
+def test_owner_changes_who_may_comment_in_the_comment_settings_fieldset(
+    owner_client, journal
+):
+    url = f"/admin/journal/journal/{journal.pk}/change/"
+    page = owner_client.get(url).content.decode()
+
+    assert "Comment settings" in page
+    assert "Anonymous visitors see" in page  # the help text
+
+    response = owner_client.post(
+        url,
+        {
+            "title": journal.title,
+            "description": "",
+            "comment_access": CommentAccess.REGISTERED,
+            "members": [],
+            "moderators": [],
+        },
+    )
+
+    assert response.status_code == 302
+    journal.refresh_from_db()
+    assert journal.comment_access == CommentAccess.REGISTERED
+    assert journal.owner.username == "owner"
+
+
+def test_owner_writes_a_post_with_tags_and_the_body_is_cleaned_on_save(
+    owner_client, journal, other_journal
+):
+    response = owner_client.post(
+        "/admin/journal/post/add/",
+        {
+            "journal": journal.pk,
+            "title": "From the admin",
+            "body_source": '<p onclick="x()">Hi</p><script>bad()</script>',
+            "tag_names": "city life, editor's choice, city life",
+            "published_at_0": "2026-11-20",
+            "published_at_1": "10:00:00",
+            "comments_enabled": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    post = Post.objects.get(title="From the admin")
+    assert post.body_html == "<p>Hi</p>"
+    assert sorted(post.tags.values_list("slug", flat=True)) == [
+        "city-life",
+        "editors-choice",
+    ]
+    assert post.tags.get(slug="editors-choice").name == "editor's choice"
+
+
+def test_owner_cannot_post_into_another_owners_journal(
+    owner_client, journal, other_journal
+):
+    response = owner_client.post(
+        "/admin/journal/post/add/",
+        {
+            "journal": other_journal.pk,
+            "title": "Sneaky",
+            "body_source": "<p>x</p>",
+            "published_at_0": "2026-11-20",
+            "published_at_1": "10:00:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Post.objects.filter(title="Sneaky").exists()
+
+
+def test_superuser_sees_every_journal(client, journal, other_journal):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    page = client.get("/admin/journal/journal/").content.decode()
+
+    assert journal.title in page and "Someone Else&#x27;s" in page
+
+
+def test_staff_without_journals_gets_no_journal_admin(client, journal):
+    client.force_login(UserFactory(is_staff=True))
+
+    assert client.get("/admin/journal/journal/").status_code == 403
+    assert "Journals" not in client.get("/admin/").content.decode()
+
+
+def test_comment_added_in_the_admin_goes_through_the_service(owner_client, post):
+    response = owner_client.post(
+        "/admin/journal/comment/add/",
+        {
+            "post": post.pk,
+            "subject": "Owner here",
+            "body_source": "Hello <i>all</i>\nbye<script>x</script>",
+        },
+    )
+
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.author.username == "owner"
+    assert comment.body_html == "Hello <i>all</i><br>bye"
+    assert comment.path and comment.depth == 0
+
+
+def test_comment_added_in_the_admin_is_refused_by_the_same_rules(owner_client, post):
+    post.comments_enabled = False
+    post.save()
+
+    response = owner_client.post(
+        "/admin/journal/comment/add/", {"post": post.pk, "body_source": "closed?"}
+    )
+
+    assert response.status_code == 200
+    assert "Comments are disabled for this post" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_comments_cannot_be_deleted_from_the_admin(owner_client, post, make_comment):
+    comment = make_comment(post=post)
+
+    changelist = owner_client.get("/admin/journal/comment/").content.decode()
+    response = owner_client.post(
+        f"/admin/journal/comment/{comment.pk}/delete/", {"post": "yes"}
+    )
+
+    assert "delete_selected" not in changelist
+    assert response.status_code == 403
+    assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+def test_journal_with_comments_cannot_lose_them_by_deleting_the_post(
+    post, make_comment
+):
+    from django.db.models import ProtectedError
+
+    make_comment(post=post)
+
+    with pytest.raises(ProtectedError):
+        post.delete()
+    assert Journal.objects.filter(pk=post.journal.pk).exists()

@@ -1,0 +1,209 @@
+"""The reader's pages: what a visitor sees and where links lead."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from journal.models import Comment
+from journal.services import save_post
+from tests.factories import CommentFactory, JournalFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_recent_posts_across_journals_newest_first(client):
+    old = PostFactory(title="Old news", published_at=timezone.now() - timedelta(days=3))
+    new = PostFactory(title="Fresh news")
+
+    page = client.get("/").content.decode()
+
+    assert page.index(new.title) < page.index(old.title)
+    assert new.journal.name in page and old.journal.name in page
+
+
+def test_journal_page_lists_its_posts_newest_first_ten_a_page(client, journal):
+    now = timezone.now()
+    for day in range(12):
+        PostFactory(
+            journal=journal,
+            title=f"Day {day:02d}",
+            published_at=now - timedelta(days=day),
+        )
+    PostFactory(title="Someone else's post")
+
+    first = client.get(f"/{journal.name}/").content.decode()
+    second = client.get(f"/{journal.name}/?page=2").content.decode()
+
+    assert first.index("Day 00") < first.index("Day 09")
+    assert "Day 10" not in first and "Day 10" in second and "Day 11" in second
+    assert "Someone else" not in first + second
+    assert "Page 1 of 2" in first
+
+
+def test_post_page_shows_byline_title_body_tags_comments_then_form(
+    client, journal, post, make_comment
+):
+    post.body_source = "<p>Quay <b>lights</b></p>"
+    save_post(post=post, tag_names=["city life", "editor's choice"])
+    make_comment(post=post, body_source="First!")
+
+    response = client.get(post.get_absolute_url())
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Olga Owner</a>\n    (<a" in page and f">{journal.name}</a>) wrote," in page
+    assert "<p>Quay <b>lights</b></p>" in page
+    assert 'Tags: <a href="/harbour/tag/city-life/" rel="tag">city life</a>' in page
+    assert (
+        '<a href="/harbour/tag/editors-choice/" rel="tag">editor&#x27;s choice</a>'
+        in page
+    )
+    assert (
+        page.index("wrote,")
+        < page.index(f'<h1 class="post-title">{post.title}')
+        < page.index("Tags:")
+    )
+    assert page.index("Tags:") < page.index("First!") < page.index("Post a new comment")
+
+
+def test_tag_page_lists_only_this_journals_posts_with_the_tag(client, journal):
+    tagged = save_post(
+        post=PostFactory.build(journal=journal, title="Tagged"),
+        tag_names=["editor's choice"],
+    )
+    save_post(
+        post=PostFactory.build(journal=journal, title="Untagged"), tag_names=["other"]
+    )
+    elsewhere = JournalFactory()
+    save_post(
+        post=PostFactory.build(journal=elsewhere, title="Elsewhere"),
+        tag_names=["editor's choice"],
+    )
+
+    response = client.get(f"/{journal.name}/tag/editors-choice/")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert tagged.title in page
+    assert "Untagged" not in page and "Elsewhere" not in page
+    assert client.get(f"/{elsewhere.name}/tag/other/").status_code == 404
+
+
+def test_comments_carry_their_anchor_link_and_reply_action(client, post, make_comment):
+    comment = make_comment(post=post)
+
+    page = client.get(post.get_absolute_url()).content.decode()
+
+    assert f'id="t{comment.pk}"' in page
+    assert (
+        f'href="{post.get_absolute_url()}?thread={comment.pk}#t{comment.pk}">Link</a>'
+        in page
+    )
+    assert (
+        f'href="{post.get_absolute_url()}?replyto={comment.pk}#add-comment">Reply</a>'
+        in page
+    )
+
+
+def test_thread_link_shows_only_that_sub_thread(client, post, make_comment):
+    root = make_comment(post=post, body_source="root text")
+    branch = make_comment(post=post, parent=root, body_source="branch text")
+    leaf = make_comment(post=post, parent=branch, body_source="leaf text")
+    sibling = make_comment(post=post, parent=root, body_source="sibling text")
+    other_root = make_comment(post=post, body_source="other root text")
+
+    page = client.get(f"{post.get_absolute_url()}?thread={branch.pk}").content.decode()
+
+    assert "branch text" in page and "leaf text" in page
+    for hidden in (root, sibling, other_root):
+        assert hidden.body_source not in page
+    assert f'id="t{leaf.pk}" data-depth="2"' in page
+    assert 'class="comment indent-1"' in page  # the leaf, indented below the branch
+    assert "Show all comments" in page
+
+
+def test_replies_are_indented_by_depth_in_display_order(client, post, make_comment):
+    first = make_comment(post=post, body_source="first root")
+    second = make_comment(post=post, body_source="second root")
+    reply = make_comment(post=post, parent=first, body_source="reply to first")
+    nested = make_comment(post=post, parent=reply, body_source="nested reply")
+
+    page = client.get(post.get_absolute_url()).content.decode()
+
+    order = [page.index(c.body_source) for c in (first, reply, nested, second)]
+    assert order == sorted(order)
+    assert f'class="comment indent-2" id="t{nested.pk}" data-depth="2"' in page
+
+
+def test_comment_threads_are_paginated_25_top_level_threads_a_page(
+    client, post, make_comment
+):
+    roots = [make_comment(post=post, body_source=f"root {i:02d}") for i in range(30)]
+    make_comment(post=post, parent=roots[27], body_source="deep reply")
+
+    first = client.get(post.get_absolute_url()).content.decode()
+    second = client.get(f"{post.get_absolute_url()}?page=2").content.decode()
+
+    assert "root 24" in first and "root 25" not in first
+    assert "root 25" in second and "root 29" in second and "root 00" not in second
+    assert "deep reply" in second and "deep reply" not in first
+    assert first.count('class="comment ') == 25
+
+
+def test_commenter_without_userpic_gets_the_default_and_anonymous_get_their_name(
+    client, post, make_comment
+):
+    make_comment(post=post, author=UserFactory(display_name="Pat Nopic"))
+    make_comment(post=post, author=None, author_name="Visitor Vic")
+
+    page = client.get(post.get_absolute_url()).content.decode()
+
+    assert page.count("/static/img/default-userpic.svg") >= 2
+    assert "Pat Nopic" in page and "Visitor Vic" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/harbour/999999.html",
+        "/harbour/99999999999999999999999999.html",
+        "/no_such_journal/",
+        "/Harbour News/",
+        "/harbour/tag/no-such-tag/",
+        "/harbour/{post}.html?thread=abc",
+        "/harbour/{post}.html?thread=999999",
+        "/harbour/{post}.html?thread=99999999999999999999999",
+        "/harbour/{post}.html?replyto=-4",
+        "/harbour/{post}.html?thread={other_comment}",
+        "/other_journal/{post}.html",
+        "/harbour/{post}.htm",
+    ],
+)
+def test_odd_addresses_get_a_plain_404(client, post, url):
+    other_post = PostFactory(journal=JournalFactory(name="other_journal"))
+    other_comment = CommentFactory(post=other_post)
+
+    response = client.get(url.format(post=post.pk, other_comment=other_comment.pk))
+
+    assert response.status_code == 404
+
+
+def test_odd_page_numbers_fall_back_to_a_real_page(client, post, make_comment):
+    make_comment(post=post, body_source="only comment")
+
+    for page in ("zzz", "0", "-1", "999"):
+        response = client.get(f"{post.get_absolute_url()}?page={page}")
+        assert response.status_code == 200
+        assert "only comment" in response.content.decode()
+
+
+def test_only_published_comments_are_shown(client, post, make_comment):
+    make_comment(post=post, body_source="visible one")
+    hidden = make_comment(post=post, body_source="held one")
+    Comment.objects.filter(pk=hidden.pk).update(state="held")
+
+    page = client.get(post.get_absolute_url()).content.decode()
+
+    assert "visible one" in page and "held one" not in page
+    assert "1 comment<" in page
