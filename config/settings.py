@@ -108,6 +108,25 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+
+
+def cache_from_env() -> dict:
+    """Redis when REDIS_URL is set (shared by every app server), else local memory.
+
+    The comment rate limit lives in this cache, so production needs Redis: with
+    the local-memory cache each process would count on its own.
+    """
+    url = os.environ.get("REDIS_URL", "")
+    if url:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "journal",
+        }
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+CACHES = {"default": cache_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -17,3 +17,5 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="journal-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = tempfile.mkdtemp(prefix="journal-test-static-")
 WHITENOISE_USE_FINDERS = True
+# Tests share nothing through the cache unless a test asks for Redis itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

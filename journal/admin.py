@@ -11,8 +11,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from moderation.models import AuthorRestriction, RuleSetVersion, WordRule
+from moderation.services import record_rule_set
+
 from . import services
-from .models import Comment, Journal, Post
+from .models import Comment, CommentRevision, Journal, Post
 
 
 class OwnerScopedAdmin(admin.ModelAdmin):
@@ -64,6 +67,68 @@ class OwnerScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class JournalOwnerInline(admin.TabularInline):
+    """An inline on the journal page, open to whoever owns that journal."""
+
+    def _owns(self, request, journal) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser:
+            return True
+        return journal is None or journal.owner_id == user.pk
+
+    def has_view_permission(self, request, obj=None):
+        return self._owns(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._owns(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._owns(request, obj)
+
+
+class WordRuleInline(JournalOwnerInline):
+    model = WordRule
+    extra = 1
+    verbose_name = _("word list entry")
+    verbose_name_plural = _(
+        "Word lists: blocked words refuse a comment, held words send it to a moderator"
+    )
+
+
+class AuthorRestrictionInline(JournalOwnerInline):
+    model = AuthorRestriction
+    extra = 1
+    fields = ("user", "kind", "until", "reason")
+    verbose_name = _("ban or screening")
+    verbose_name_plural = _(
+        "Bans and screened authors (they stop by themselves at the end date)"
+    )
+
+
+class RuleSetVersionInline(JournalOwnerInline):
+    model = RuleSetVersion
+    extra = 0
+    fields = ("number", "created_at", "created_by_name", "changes")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ("-number",)
+    verbose_name_plural = _("Rule-set versions (every change to the comment rules)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Journal)
 class JournalAdmin(OwnerScopedAdmin):
     list_display = ("name", "title", "owner", "comment_access", "created_at")
@@ -76,14 +141,28 @@ class JournalAdmin(OwnerScopedAdmin):
         (
             _("Comment settings"),
             {
-                "fields": ("comment_access",),
+                "fields": (
+                    "comment_access",
+                    "screening",
+                    "link_limit",
+                    ("trust_approved_authors", "trusted_after"),
+                    "new_account_days",
+                    "rate_limit_per_minute",
+                    "max_thread_depth",
+                    "close_after_days",
+                    "edit_window_minutes",
+                    "ip_logging",
+                ),
                 "description": _(
-                    "Who may comment in this journal. Each post can also turn "
-                    "comments off on its own page."
+                    "Every new or edited comment goes through these rules; the "
+                    "strictest one wins and each comment records why. Each post "
+                    "can also turn comments off or screen all of its comments. "
+                    "Every change here is kept as a new rule-set version."
                 ),
             },
         ),
     )
+    inlines = (WordRuleInline, AuthorRestrictionInline, RuleSetVersionInline)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -92,6 +171,24 @@ class JournalAdmin(OwnerScopedAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the inlines, so a word-list change is part of the same version.
+        record_rule_set(form.instance, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if (
+                isinstance(instance, AuthorRestriction)
+                and instance.created_by_id is None
+            ):
+                instance.created_by = request.user
+            instance.save()
+        for removed in formset.deleted_objects:
+            removed.delete()
+        formset.save_m2m()
 
 
 class PostAdminForm(forms.ModelForm):
@@ -111,6 +208,7 @@ class PostAdminForm(forms.ModelForm):
             "tag_names",
             "published_at",
             "comments_enabled",
+            "screen_all_comments",
         )
         widgets = {"body_source": forms.Textarea(attrs={"rows": 20, "cols": 100})}
 
@@ -145,7 +243,7 @@ class PostAdmin(OwnerScopedAdmin):
                 )
             },
         ),
-        (_("Comments"), {"fields": ("comments_enabled",)}),
+        (_("Comments"), {"fields": ("comments_enabled", "screen_all_comments")}),
         (
             _("Cleaned body, as stored and shown"),
             {"fields": ("body_html",), "classes": ("collapse",)},
@@ -188,10 +286,28 @@ class CommentAdminForm(forms.ModelForm):
                 body=cleaned.get("body_source", ""),
                 subject=cleaned.get("subject", ""),
                 parent=cleaned.get("parent"),
+                origin=services.Origin(
+                    ip_address=self.request.META.get("REMOTE_ADDR") or None
+                ),
             )
         except services.CommentRefused as refused:
             raise ValidationError(refused.message, code=refused.code) from refused
         return cleaned
+
+
+class CommentRevisionInline(admin.TabularInline):
+    model = CommentRevision
+    extra = 0
+    fields = ("number", "written_at", "subject", "body_source", "state")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("Earlier versions")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Comment)
@@ -212,9 +328,25 @@ class CommentAdmin(OwnerScopedAdmin):
         "body_source",
         "body_html",
         "state",
+        "verdict",
+        "rule_set_version",
+        "ip_address",
+        "frozen",
+        "revision",
         "created_at",
         "edited_at",
     )
+    inlines = (CommentRevisionInline,)
+
+    @admin.display(description=_("why"))
+    def verdict(self, comment: Comment) -> str:
+        lines = []
+        for reason in comment.verdict_reasons:
+            line = f"[{reason.action.label}] {reason.code}: {reason.message}"
+            if reason.entry and reason.matched:
+                line += f" (matched “{reason.matched}”, list entry “{reason.entry}”)"
+            lines.append(line)
+        return "\n".join(lines) or _("No rule fired.")
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
@@ -243,11 +375,25 @@ class CommentAdmin(OwnerScopedAdmin):
 
         return RequestCommentForm
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else ()
+
     def save_model(self, request, obj, form, change):
         if not change:
             # The service already stored it while validating the form.
-            form.instance = form.saved_comment
-            obj.pk = form.saved_comment.pk
+            saved = form.saved_comment
+            form.instance = saved
+            obj.pk = saved.pk
+            if saved.is_held:
+                reasons = "; ".join(
+                    r.message for r in saved.verdict_reasons if r.action.label == "hold"
+                )
+                self.message_user(
+                    request,
+                    _("The comment is held for moderation: %(reasons)s.")
+                    % {"reasons": reasons},
+                    level="warning",
+                )
 
     def save_related(self, request, form, formsets, change):
         pass

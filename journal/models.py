@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from moderation import rules
 from moderation.rules import CommentAccess as Access
+from moderation.words import WordEntry
 
 from . import paths
 from .conf import DEFAULTS
@@ -35,6 +37,36 @@ class CommentAccess(models.TextChoices):
     REGISTERED = Access.REGISTERED, _("Registered users only")
     MEMBERS = Access.MEMBERS, _("Members of this journal only")
     NOBODY = Access.NOBODY, _("Nobody: comments are turned off")
+
+
+class Screening(models.TextChoices):
+    NONE = rules.Screening.NONE, _("No screening")
+    ANONYMOUS = rules.Screening.ANONYMOUS, _("Screen anonymous comments")
+    NON_MEMBERS = rules.Screening.NON_MEMBERS, _("Screen everyone but members")
+    ALL = rules.Screening.ALL, _("Screen all comments")
+
+
+class IpLogging(models.TextChoices):
+    NONE = "none", _("Do not log IP addresses")
+    ANONYMOUS = "anonymous", _("Log IP addresses of anonymous comments")
+    ALL = "all", _("Log IP addresses of all comments")
+
+
+# The journal fields that make up its comment rules; a change to any of them (or
+# to the word lists) starts a new rule-set version.
+RULE_SETTING_FIELDS = (
+    "comment_access",
+    "screening",
+    "link_limit",
+    "new_account_days",
+    "trust_approved_authors",
+    "trusted_after",
+    "rate_limit_per_minute",
+    "max_thread_depth",
+    "close_after_days",
+    "edit_window_minutes",
+    "ip_logging",
+)
 
 
 class Journal(models.Model):
@@ -81,6 +113,76 @@ class Journal(models.Model):
             "may always comment unless comments are turned off."
         ),
     )
+    screening = models.CharField(
+        _("screening"),
+        max_length=16,
+        choices=Screening.choices,
+        default=Screening.NONE,
+        help_text=_(
+            "Screened comments wait for a moderator before others see them. "
+            "Moderators count as members."
+        ),
+    )
+    link_limit = models.PositiveSmallIntegerField(
+        _("hold comments with this many links"),
+        default=2,
+        help_text=_(
+            "Comments with this many links or more wait for a moderator. "
+            "0 turns this off."
+        ),
+    )
+    new_account_days = models.PositiveSmallIntegerField(
+        _("hold comments from accounts younger than (days)"),
+        default=0,
+        help_text=_("0 turns this off."),
+    )
+    trust_approved_authors = models.BooleanField(
+        _("trust authors with approved comments"),
+        default=True,
+        help_text=_(
+            "Trusted authors (and moderators) skip screening, the link limit and "
+            "held words. Blocked words and bans still apply."
+        ),
+    )
+    trusted_after = models.PositiveSmallIntegerField(
+        _("approved comments needed to be trusted"),
+        default=1,
+        validators=[MinValueValidator(1)],
+    )
+    rate_limit_per_minute = models.PositiveSmallIntegerField(
+        _("comments per author per minute"),
+        default=5,
+        help_text=_(
+            "Per registered user, or per IP address for anonymous comments. "
+            "0 turns this off."
+        ),
+    )
+    max_thread_depth = models.PositiveSmallIntegerField(
+        _("deepest reply level"),
+        default=30,
+        validators=[
+            MinValueValidator(1),
+            MaxValueValidator(DEFAULTS["MAX_COMMENT_DEPTH"]),
+        ],
+        help_text=_("Replies below this level are refused."),
+    )
+    close_after_days = models.PositiveIntegerField(
+        _("close comments on posts older than (days)"),
+        default=0,
+        help_text=_("0 keeps comments open."),
+    )
+    edit_window_minutes = models.PositiveSmallIntegerField(
+        _("authors may edit for (minutes)"),
+        default=15,
+        help_text=_("Only while nobody has replied. 0 turns editing off."),
+    )
+    ip_logging = models.CharField(
+        _("IP logging"),
+        max_length=16,
+        choices=IpLogging.choices,
+        default=IpLogging.ANONYMOUS,
+        help_text=_("Only logged addresses are stored; only moderators see them."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = JournalQuerySet.as_manager()
@@ -91,7 +193,15 @@ class Journal(models.Model):
             models.CheckConstraint(
                 condition=models.Q(comment_access__in=CommentAccess.values),
                 name="journal_comment_access_valid",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(screening__in=Screening.values),
+                name="journal_screening_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ip_logging__in=IpLogging.values),
+                name="journal_ip_logging_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,6 +209,31 @@ class Journal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("journal:journal", kwargs={"journal_name": self.name})
+
+    def rule_settings(self, word_rules) -> rules.RuleSettings:
+        """The settings the rule pipeline reads, with the given word-list rows."""
+        blocked, held = [], []
+        for word in word_rules:
+            entry = WordEntry(word.phrase, substring=word.substring)
+            (blocked if word.kind == "block" else held).append(entry)
+        return rules.RuleSettings(
+            comment_access=self.comment_access,
+            screening=self.screening,
+            link_limit=self.link_limit,
+            blocked_words=tuple(blocked),
+            held_words=tuple(held),
+            new_account_days=self.new_account_days,
+            trust_approved_authors=self.trust_approved_authors,
+            trusted_after=self.trusted_after,
+            rate_limit_per_minute=self.rate_limit_per_minute,
+            max_thread_depth=self.max_thread_depth,
+            close_after_days=self.close_after_days,
+        )
+
+    def logs_ip_of(self, *, anonymous: bool) -> bool:
+        return self.ip_logging == IpLogging.ALL or (
+            anonymous and self.ip_logging == IpLogging.ANONYMOUS
+        )
 
 
 class Tag(models.Model):
@@ -144,6 +279,14 @@ class Post(models.Model):
         default=True,
         help_text=_("Turn off to close this post to new comments."),
     )
+    screen_all_comments = models.BooleanField(
+        _("screen all comments"),
+        default=False,
+        help_text=_(
+            "Every new comment on this post waits for a moderator, unless "
+            "its author is trusted."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -174,6 +317,10 @@ class CommentState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     SPAM = "spam", _("Spam")
     DELETED = "deleted", _("Deleted by its author")
+
+
+# States a moderator chose to take down; their placeholder says so.
+REMOVED_STATES = (CommentState.REJECTED, CommentState.SPAM)
 
 
 class Comment(models.Model):
@@ -213,6 +360,24 @@ class Comment(models.Model):
         choices=CommentState.choices,
         default=CommentState.PUBLISHED,
     )
+    # The verdict's reasons as data (code, action, message; matched text and list
+    # entry for word rules) and the rule-set version it was made under.
+    reasons = models.JSONField(default=list, blank=True, editable=False)
+    rule_set_version = models.ForeignKey(
+        "moderation.RuleSetVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="comments",
+    )
+    ip_address = models.GenericIPAddressField(
+        _("IP address"), null=True, blank=True, editable=False
+    )
+    frozen = models.BooleanField(
+        _("frozen"), default=False, help_text=_("No new replies below this comment.")
+    )
+    revision = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -245,7 +410,51 @@ class Comment(models.Model):
         return self.author_id is None
 
     @property
+    def placeholder_label(self) -> str:
+        """What stands in for a comment the viewer may not read."""
+        if self.state == CommentState.DELETED:
+            return str(_("Deleted comment"))
+        if self.state == CommentState.HELD:
+            return str(_("Comment awaiting moderation"))
+        return str(_("Removed by a moderator"))
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == CommentState.HELD
+
+    @property
+    def verdict_reasons(self) -> list[rules.Reason]:
+        return [rules.Reason.from_dict(data) for data in self.reasons]
+
+    @property
     def author_label(self) -> str:
         if self.author_id is None:
             return self.author_name or str(_("Anonymous"))
         return self.author.public_name
+
+
+class CommentRevision(models.Model):
+    """An earlier text of an edited comment, kept when its author changes it."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    subject = models.CharField(max_length=100, blank=True)
+    body_source = models.TextField()
+    body_html = models.TextField()
+    state = models.CharField(max_length=16, choices=CommentState.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["comment", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "number"], name="comment_revision_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} r{self.number}"

@@ -32,3 +32,8 @@ def subtree_bounds(path: str) -> tuple[str, str]:
 def roots_range_bounds(first_root_path: str, last_root_path: str) -> tuple[str, str]:
     """Range of paths covering whole threads from the first root to the last."""
     return first_root_path, subtree_bounds(last_root_path)[1]
+
+
+def ancestor_ids(path: str) -> list[int]:
+    """Ids of every comment on the way down to (and including) this one."""
+    return [int(path[start : start + STEP]) for start in range(0, len(path), STEP)]

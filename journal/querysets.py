@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 
@@ -38,15 +47,19 @@ class PostQuerySet(models.QuerySet):
         )
 
     def with_viewer_roles(self, user) -> PostQuerySet:
-        """Annotate whether ``user`` is a member or moderator of the post's journal.
+        """Annotate whether ``user`` is a member, moderator or banned in the journal.
 
         Folded into the post's own query so that the page does not spend extra
         round trips deciding whether to show the comment form.
         """
         if not user.is_authenticated:
             return self.annotate(
-                viewer_is_member=Value(False), viewer_is_moderator=Value(False)
+                viewer_is_member=Value(False),
+                viewer_is_moderator=Value(False),
+                viewer_is_banned=Value(False),
             )
+        from moderation.models import AuthorRestriction
+
         from .models import Journal
 
         member = Journal.members.through.objects.filter(
@@ -55,9 +68,15 @@ class PostQuerySet(models.QuerySet):
         moderator = Journal.moderators.through.objects.filter(
             journal_id=OuterRef("journal_id"), user_id=user.pk
         )
+        banned = AuthorRestriction.objects.active().filter(
+            journal_id=OuterRef("journal_id"),
+            user_id=user.pk,
+            kind=AuthorRestriction.Kind.BAN,
+        )
         return self.annotate(
             viewer_is_member=Exists(member),
             viewer_is_moderator=Exists(moderator),
+            viewer_is_banned=Exists(banned),
         )
 
     def owned_by(self, user) -> PostQuerySet:
@@ -66,12 +85,58 @@ class PostQuerySet(models.QuerySet):
         return self.filter(journal__owner=user)
 
 
-class CommentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CommentQuerySet:
-        """Comments ``user`` may read: published comments are visible to everyone."""
-        from .models import CommentState
+def moderated_by(user, journal_field: str = "post__journal") -> Q:
+    """Rows in journals ``user`` moderates: as owner, named moderator or superuser."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        # Not Q(): an empty Q drops out of an OR instead of matching everything.
+        return Q(pk__isnull=False)
+    from .models import Journal
 
-        return self.filter(state=CommentState.PUBLISHED)
+    named = Journal.moderators.through.objects.filter(
+        journal_id=OuterRef(f"{journal_field}_id"), user_id=user.pk
+    )
+    return Q(**{f"{journal_field}__owner_id": user.pk}) | Q(Exists(named))
+
+
+def readable_by(user, own_comment_ids=()) -> Q:
+    """Comments ``user`` may read in full.
+
+    Published ones for everyone; held ones for their author (also an anonymous
+    author, through the ids remembered in their session) and for the journal's
+    moderators.
+    """
+    from .models import CommentState
+
+    held = Q(state=CommentState.HELD)
+    readable = Q(state=CommentState.PUBLISHED)
+    if own_comment_ids:
+        readable |= held & Q(pk__in=list(own_comment_ids))
+    if user.is_authenticated:
+        readable |= held & (Q(author_id=user.pk) | moderated_by(user))
+    return readable
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user, own_comment_ids=()) -> CommentQuerySet:
+        """Comments ``user`` sees, annotated ``readable``: in full, or a placeholder.
+
+        A comment ``user`` may not read (held for someone else, rejected, spam,
+        deleted) still shows as a placeholder while something below it is
+        readable, so the thread keeps its shape; otherwise it is not shown.
+        """
+        from .models import Comment
+
+        readable = readable_by(user, own_comment_ids)
+        readable_below = (
+            Comment.objects.filter(readable)
+            .filter(post_id=OuterRef("post_id"), path__startswith=OuterRef("path"))
+            .exclude(pk=OuterRef("pk"))
+        )
+        return self.filter(readable | Q(Exists(readable_below))).annotate(
+            readable=ExpressionWrapper(readable, output_field=BooleanField())
+        )
 
     def in_display_order(self) -> CommentQuerySet:
         return self.select_related("author").order_by("path")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import bleach
@@ -317,3 +318,65 @@ def clean_post_body(text: str) -> str:
 
 def clean_comment_body(text: str) -> str:
     return clean_html(text, COMMENT)
+
+
+@dataclass(frozen=True)
+class HtmlSummary:
+    """What the rules look at in cleaned HTML: its words and its links."""
+
+    text: str
+    links: tuple[str, ...]
+
+
+class _Summarizer(HTMLParser):
+    # Elements that separate words; inline ones (<b>sp</b>am) do not.
+    BREAKING = {
+        "br",
+        "p",
+        "li",
+        "blockquote",
+        "pre",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "figure",
+        "figcaption",
+        "ul",
+        "ol",
+        "tr",
+        "td",
+        "hr",
+    }
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BREAKING:
+            self.parts.append("\n")
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+                # A blocked domain in a link counts as if it were written out.
+                self.parts.append(f" {href} ")
+
+    def handle_endtag(self, tag):
+        if tag in self.BREAKING:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def summarize(cleaned_html: str) -> HtmlSummary:
+    parser = _Summarizer()
+    parser.feed(cleaned_html)
+    parser.close()
+    return HtmlSummary(text="".join(parser.parts), links=tuple(parser.links))

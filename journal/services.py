@@ -1,33 +1,40 @@
 """Writes of the journal app. Every door (web form, admin, API) calls these.
 
-``submit_comment`` is the only way a reader's comment is created: it validates,
-sanitizes, runs the rule pipeline and stores the comment in one transaction. No
-rule hangs off a signal, so no entry point can skip one.
+``submit_comment`` is the only way a reader's comment is created and
+``edit_comment`` the only way one changes: each validates, sanitizes, gathers the
+facts, asks the rule pipeline for a verdict and stores the result in one
+transaction. No rule hangs off a signal, so no entry point can skip one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from moderation import rules
+from moderation import ratelimit, rules
+from moderation.models import AuthorRestriction, WordRule
+from moderation.services import record_rule_set
 
 from . import paths
 from .conf import option
-from .models import Comment, CommentState, Journal, Post, Tag
-from .sanitize import clean_comment_body, clean_post_body
+from .models import Comment, CommentRevision, CommentState, Journal, Post, Tag
+from .sanitize import clean_comment_body, clean_post_body, summarize
 
 
 class CommentRefused(Exception):
-    """The rules refused the comment; nothing was stored."""
+    """The rules refused the comment; nothing was stored or changed."""
 
-    def __init__(self, verdict: rules.Verdict):
+    def __init__(self, verdict: rules.Verdict, retry_after: int = 0):
         self.verdict = verdict
         self.reason = verdict.refusal
+        self.retry_after = retry_after
         super().__init__(self.reason.message)
 
     @property
@@ -39,33 +46,118 @@ class CommentRefused(Exception):
         return self.reason.message
 
 
+class NotAllowed(Exception):
+    """The user may not do this to this comment; the message says why."""
+
+    def __init__(self, message: str, code: str):
+        self.message = message
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a submission came from, as far as the rules care."""
+
+    ip_address: str | None = None
+    antibot: rules.AntiBotCheck | None = None
+
+
 @dataclass(frozen=True)
 class ViewerRoles:
-    is_member: bool
-    is_moderator: bool
+    is_member: bool = False
+    is_moderator: bool = False
+    banned: bool = False
 
 
-def viewer_roles(journal: Journal, user) -> ViewerRoles:
-    """Look up ``user``'s standing in ``journal`` (two small queries at most)."""
+@dataclass(frozen=True)
+class AuthorStanding:
+    is_member: bool = False
+    is_moderator: bool = False
+    approved_count: int = 0
+    banned: bool = False
+    screened: bool = False
+    screened_until: object = None
+
+
+def author_standing(journal: Journal, user) -> AuthorStanding:
+    """Everything about ``user`` in ``journal`` that the rules need: one query."""
     if not user or not user.is_authenticated:
-        return ViewerRoles(is_member=False, is_moderator=False)
-    is_moderator = (
-        user.is_superuser
-        or journal.owner_id == user.pk
-        or journal.moderators.filter(pk=user.pk).exists()
+        return AuthorStanding()
+    restrictions = AuthorRestriction.objects.active().filter(
+        journal_id=OuterRef("pk"), user_id=user.pk
     )
-    is_member = journal.members.filter(pk=user.pk).exists()
-    return ViewerRoles(is_member=is_member, is_moderator=is_moderator)
+    approved = (
+        Comment.objects.filter(
+            post__journal_id=OuterRef("pk"),
+            author_id=user.pk,
+            state=CommentState.PUBLISHED,
+        )
+        .order_by()
+        .values("author_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    row = (
+        Journal.objects.filter(pk=journal.pk)
+        .annotate(
+            is_member=Exists(
+                Journal.members.through.objects.filter(
+                    journal_id=OuterRef("pk"), user_id=user.pk
+                )
+            ),
+            is_named_moderator=Exists(
+                Journal.moderators.through.objects.filter(
+                    journal_id=OuterRef("pk"), user_id=user.pk
+                )
+            ),
+            banned=Exists(restrictions.filter(kind=AuthorRestriction.Kind.BAN)),
+            screened=Exists(restrictions.filter(kind=AuthorRestriction.Kind.SCREEN)),
+            screened_until=Subquery(
+                restrictions.filter(kind=AuthorRestriction.Kind.SCREEN).values("until")[
+                    :1
+                ]
+            ),
+            approved=Subquery(approved),
+        )
+        .values(
+            "is_member",
+            "is_named_moderator",
+            "banned",
+            "screened",
+            "screened_until",
+            "approved",
+        )  # fmt: skip
+        .get()
+    )
+    is_moderator = (
+        user.is_superuser or journal.owner_id == user.pk or row["is_named_moderator"]
+    )
+    return AuthorStanding(
+        is_member=row["is_member"],
+        is_moderator=is_moderator,
+        approved_count=row["approved"] or 0,
+        banned=row["banned"],
+        screened=row["screened"],
+        screened_until=row["screened_until"],
+    )
 
 
-def comment_facts(*, post: Post, user, roles: ViewerRoles) -> rules.CommentFacts:
+def access_facts(*, post: Post, user, roles: ViewerRoles) -> rules.CommentFacts:
+    """Facts for the access rules alone: may this viewer comment here at all?"""
     return rules.CommentFacts(
-        comment_access=post.journal.comment_access,
+        settings=post.journal.rule_settings(()),
         post_comments_enabled=post.comments_enabled,
+        post_age_days=_age_days(post.published_at),
         author_is_authenticated=bool(user and user.is_authenticated),
         author_is_member=roles.is_member,
         author_is_moderator=roles.is_moderator,
+        banned=roles.banned,
     )
+
+
+def _age_days(moment) -> float:
+    return (timezone.now() - moment).total_seconds() / 86400
 
 
 def _validate_comment_input(
@@ -94,6 +186,93 @@ def _validate_comment_input(
         raise ValidationError(errors)
 
 
+@dataclass(frozen=True)
+class _Assessment:
+    verdict: rules.Verdict
+    body_html: str
+    facts: rules.CommentFacts
+    rule_set_version: object
+    rate_key: str
+
+
+def _assess(
+    *,
+    post: Post,
+    author,
+    parent: Comment | None,
+    body: str,
+    origin: Origin,
+    editing: Comment | None = None,
+) -> _Assessment:
+    """Sanitize the text, gather every fact and ask the pipeline for a verdict."""
+    journal = post.journal
+    body_html = clean_comment_body(body)
+    summary = summarize(body_html)
+    word_rules = list(WordRule.objects.filter(journal=journal))
+    settings = journal.rule_settings(word_rules)
+    version = record_rule_set(journal, word_rules=word_rules)
+    standing = author_standing(journal, author)
+    rate_key = ratelimit.author_key(
+        user_id=author.pk if author else None, ip_address=origin.ip_address
+    )
+    activity = ratelimit.recent_activity(
+        journal.pk, rate_key, settings.rate_limit_per_minute
+    )
+
+    since = timezone.now() - timedelta(minutes=rules.DUPLICATE_WINDOW_MINUTES)
+    duplicates = Comment.objects.filter(
+        post=post,
+        author=author,
+        body_source=body,
+        created_at__gte=since,
+        state__in=[CommentState.PUBLISHED, CommentState.HELD, CommentState.REJECTED,
+                   CommentState.SPAM],
+    )  # fmt: skip
+    if editing is not None:
+        duplicates = duplicates.exclude(pk=editing.pk)
+    thread_frozen = (
+        parent is not None
+        and Comment.objects.filter(
+            pk__in=paths.ancestor_ids(parent.path), frozen=True
+        ).exists()
+    )
+
+    facts = rules.CommentFacts(
+        settings=settings,
+        post_comments_enabled=post.comments_enabled,
+        post_screen_all=post.screen_all_comments,
+        post_age_days=_age_days(post.published_at),
+        author_is_authenticated=author is not None,
+        author_is_member=standing.is_member,
+        author_is_moderator=standing.is_moderator,
+        author_account_age_days=_age_days(author.date_joined) if author else None,
+        author_approved_count=standing.approved_count,
+        banned=standing.banned,
+        author_screened=standing.screened,
+        screened_until=standing.screened_until,
+        text=summary.text,
+        link_count=len(summary.links),
+        depth=parent.depth + 1 if parent is not None else 0,
+        thread_frozen=thread_frozen,
+        duplicate=duplicates.exists(),
+        recent_comment_count=activity.count,
+        rate_retry_after=activity.retry_after,
+        antibot=origin.antibot,
+        is_edit=editing is not None,
+    )
+    return _Assessment(
+        verdict=rules.decide(facts),
+        body_html=body_html,
+        facts=facts,
+        rule_set_version=version,
+        rate_key=rate_key,
+    )
+
+
+def _state_for(verdict: rules.Verdict) -> str:
+    return CommentState.HELD if verdict.held else CommentState.PUBLISHED
+
+
 @transaction.atomic
 def submit_comment(
     *,
@@ -103,49 +282,193 @@ def submit_comment(
     subject: str = "",
     parent: Comment | None = None,
     author_name: str = "",
+    origin: Origin = Origin(),  # noqa: B008 (frozen, so a shared default is safe)
 ) -> Comment:
     """Validate, sanitize, run the rules and store a new comment.
 
     Raises ``ValidationError`` for bad input and ``CommentRefused`` when a rule
-    refuses; in both cases nothing is stored. One transaction from the first
-    read to the last write.
+    refuses; in both cases nothing is stored. Published or held, the verdict's
+    reasons and rule-set version are stored with the comment.
     """
     author = author if author and author.is_authenticated else None
     subject = subject.strip()
     _validate_comment_input(post=post, parent=parent, body=body, subject=subject)
-    roles = viewer_roles(post.journal, author)
-    verdict = rules.decide(comment_facts(post=post, user=author, roles=roles))
+    assessment = _assess(
+        post=post, author=author, parent=parent, body=body, origin=origin
+    )
+    verdict = assessment.verdict
     if verdict.refused:
-        raise CommentRefused(verdict)
-    return store_comment(
+        raise CommentRefused(verdict, retry_after=assessment.facts.rate_retry_after)
+
+    journal = post.journal
+    comment = store_comment(
         post=post,
         parent=parent,
         author=author,
         author_name="" if author else author_name.strip()[:50],
         subject=subject,
         body_source=body,
-        state=CommentState.PUBLISHED,
+        body_html=assessment.body_html,
+        state=_state_for(verdict),
+        reasons=[reason.as_dict() for reason in verdict.reasons],
+        rule_set_version=assessment.rule_set_version,
+        ip_address=origin.ip_address
+        if journal.logs_ip_of(anonymous=author is None)
+        else None,
     )
+    # Counted at once rather than on commit: should the transaction still fail,
+    # the limit errs on the strict side, which is harmless.
+    ratelimit.record(journal.pk, assessment.rate_key)
+    return comment
 
 
-@transaction.atomic
 def store_comment(
-    *, post: Post, parent: Comment | None, body_source: str, **fields
+    *,
+    post: Post,
+    parent: Comment | None,
+    body_source: str,
+    body_html: str | None = None,
+    **fields,
 ) -> Comment:
     """Insert a comment that has passed the rules (or is trusted demo data).
 
     The path ends with the comment's own id, known only after the insert; only
     this new row is written, never its siblings.
     """
-    comment = Comment.objects.create(
-        post=post,
-        parent=parent,
-        body_source=body_source,
-        body_html=clean_comment_body(body_source),
-        **fields,
+    # Part of the caller's transaction when there is one; no extra savepoint.
+    with transaction.atomic(savepoint=False):
+        comment = Comment.objects.create(
+            post=post,
+            parent=parent,
+            body_source=body_source,
+            body_html=clean_comment_body(body_source)
+            if body_html is None
+            else body_html,
+            **fields,
+        )
+        comment.path = paths.child_path(parent.path if parent else "", comment.pk)
+        Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+    return comment
+
+
+def edit_window_closes_at(comment: Comment):
+    minutes = comment.post.journal.edit_window_minutes
+    return comment.created_at + timedelta(minutes=minutes) if minutes else None
+
+
+def edit_refusal(comment: Comment, user, *, has_replies: bool) -> NotAllowed | None:
+    """Why ``user`` may not edit ``comment`` now, or None when they may."""
+    if not user.is_authenticated or comment.author_id != user.pk:
+        return NotAllowed(
+            _("Only the author can edit this comment."), "edit.not_author"
+        )
+    if comment.state not in (CommentState.PUBLISHED, CommentState.HELD):
+        return NotAllowed(_("This comment can no longer be edited."), "edit.state")
+    closes_at = edit_window_closes_at(comment)
+    if closes_at is None or timezone.now() > closes_at:
+        minutes = comment.post.journal.edit_window_minutes
+        return NotAllowed(
+            _(
+                "Comments can be edited for %(minutes)d minutes after posting; that "
+                "time is over."
+            )
+            % {"minutes": minutes}
+            if minutes
+            else _("Comments cannot be edited in this journal."),
+            "edit.window_closed",
+        )
+    if has_replies:
+        return NotAllowed(
+            _("Someone has replied, so this comment can no longer be edited."),
+            "edit.has_replies",
+        )
+    return None
+
+
+@transaction.atomic
+def edit_comment(
+    *,
+    comment: Comment,
+    editor,
+    body: str,
+    subject: str = "",
+    origin: Origin = Origin(),  # noqa: B008
+) -> Comment:
+    """Change a comment's text: re-sanitized, re-judged, the old text kept.
+
+    Locks the comment row. Raises ``NotAllowed`` (not the author, too late, has
+    replies), ``ValidationError`` or ``CommentRefused``; then nothing changes.
+    """
+    # Lock only the comment row: PostgreSQL cannot lock the nullable parent join.
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("post__journal", "parent")
+        .get(pk=comment.pk)
     )
-    comment.path = paths.child_path(parent.path if parent else "", comment.pk)
-    Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+    refusal = edit_refusal(
+        comment, editor, has_replies=Comment.objects.filter(parent=comment).exists()
+    )
+    if refusal is not None:
+        raise refusal
+    subject = subject.strip()
+    _validate_comment_input(post=comment.post, parent=None, body=body, subject=subject)
+    assessment = _assess(
+        post=comment.post,
+        author=editor,
+        parent=comment.parent,
+        body=body,
+        origin=origin,
+        editing=comment,
+    )
+    verdict = assessment.verdict
+    if verdict.refused:
+        raise CommentRefused(verdict)
+
+    CommentRevision.objects.create(
+        comment=comment,
+        number=comment.revision,
+        subject=comment.subject,
+        body_source=comment.body_source,
+        body_html=comment.body_html,
+        state=comment.state,
+        reasons=comment.reasons,
+        written_at=comment.edited_at or comment.created_at,
+    )
+    comment.subject = subject
+    comment.body_source = body
+    comment.body_html = assessment.body_html
+    comment.state = _state_for(verdict)
+    comment.reasons = [reason.as_dict() for reason in verdict.reasons]
+    comment.rule_set_version = assessment.rule_set_version
+    comment.edited_at = timezone.now()
+    comment.revision += 1
+    comment.save(
+        update_fields=[
+            "subject",
+            "body_source",
+            "body_html",
+            "state",
+            "reasons",
+            "rule_set_version",
+            "edited_at",
+            "revision",
+        ]  # fmt: skip
+    )
+    return comment
+
+
+@transaction.atomic
+def delete_own_comment(*, comment: Comment, user) -> Comment:
+    """The author withdraws a comment: its state changes, the row stays."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not user.is_authenticated or comment.author_id != user.pk:
+        raise NotAllowed(
+            _("Only the author can delete this comment."), "delete.not_author"
+        )
+    if comment.state not in (CommentState.PUBLISHED, CommentState.HELD):
+        raise NotAllowed(_("This comment is already gone."), "delete.state")
+    comment.state = CommentState.DELETED
+    comment.save(update_fields=["state"])
     return comment
 
 

@@ -21,15 +21,22 @@ class CommentPage:
     focus: Comment | None = None
 
 
-def _with_indent(comments: list[Comment], base_depth: int) -> list[Comment]:
-    for comment in comments:
+def _annotate_layout(comments: list[Comment], base_depth: int) -> list[Comment]:
+    """Set each comment's indent and whether a visible reply follows it."""
+    for index, comment in enumerate(comments):
         comment.indent = min(comment.depth - base_depth, MAX_INDENT)
+        following = comments[index + 1] if index + 1 < len(comments) else None
+        comment.has_visible_replies = (
+            following is not None and following.depth > comment.depth
+        )
     return comments
 
 
-def comment_page(post: Post, viewer, page_number=None) -> CommentPage:
+def comment_page(
+    post: Post, viewer, page_number=None, own_comment_ids=()
+) -> CommentPage:
     """One page of top-level threads with all their replies: two queries."""
-    visible = Comment.objects.filter(post=post).visible_to(viewer)
+    visible = Comment.objects.filter(post=post).visible_to(viewer, own_comment_ids)
     root_paths = list(
         visible.filter(parent__isnull=True)
         .order_by("path")
@@ -40,15 +47,17 @@ def comment_page(post: Post, viewer, page_number=None) -> CommentPage:
         return CommentPage(comments=[], page=page)
     lower, upper = paths.roots_range_bounds(page.object_list[0], page.object_list[-1])
     comments = list(visible.filter(path__gte=lower, path__lt=upper).in_display_order())
-    return CommentPage(comments=_with_indent(comments, 0), page=page)
+    return CommentPage(comments=_annotate_layout(comments, 0), page=page)
 
 
-def comment_thread(post: Post, viewer, comment_id: int) -> CommentPage | None:
+def comment_thread(
+    post: Post, viewer, comment_id: int, own_comment_ids=()
+) -> CommentPage | None:
     """A comment and everything below it, or None when there is no such comment."""
-    visible = Comment.objects.filter(post=post).visible_to(viewer)
+    visible = Comment.objects.filter(post=post).visible_to(viewer, own_comment_ids)
     focus = visible.select_related("author").filter(pk=comment_id).first()
     if focus is None:
         return None
     lower, upper = paths.subtree_bounds(focus.path)
     comments = list(visible.filter(path__gte=lower, path__lt=upper).in_display_order())
-    return CommentPage(comments=_with_indent(comments, focus.depth), focus=focus)
+    return CommentPage(comments=_annotate_layout(comments, focus.depth), focus=focus)

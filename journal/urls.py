@@ -14,4 +14,14 @@ urlpatterns = [
         views.post_comment,
         name="post_comment",
     ),
+    path(
+        "<slug:journal_name>/<int:post_id>/comments/<int:comment_id>/edit/",
+        views.edit_comment,
+        name="edit_comment",
+    ),
+    path(
+        "<slug:journal_name>/<int:post_id>/comments/<int:comment_id>/delete/",
+        views.delete_comment,
+        name="delete_comment",
+    ),
 ]

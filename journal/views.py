@@ -3,20 +3,25 @@ journal.threads, writes go through journal.services."""
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from moderation import rules
 
 from . import services, threads
 from .conf import option
-from .forms import CommentForm
+from .forms import CommentEditForm, CommentForm
 from .models import Comment, Journal, Post, Tag
+
+# Ids of held comments an anonymous visitor wrote, so they can see their own.
+OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
 
 
 def _paginate_posts(request, posts):
@@ -52,9 +57,9 @@ def tag_posts(request, journal_name: str, tag_slug: str):
 
 
 def _get_post(request, journal_name: str, post_id: int) -> Post:
+    # Tags are read by the template only when the page is rendered.
     queryset = (
         Post.objects.select_related("journal__owner")
-        .prefetch_related("tags")
         .with_comment_count()
         .with_viewer_roles(request.user)
     )
@@ -68,7 +73,9 @@ def _roles(request, post: Post) -> services.ViewerRoles:
         and (user.is_superuser or post.journal.owner_id == user.pk)
     )
     return services.ViewerRoles(
-        is_member=post.viewer_is_member, is_moderator=is_moderator
+        is_member=post.viewer_is_member,
+        is_moderator=is_moderator,
+        banned=post.viewer_is_banned,
     )
 
 
@@ -81,22 +88,44 @@ def _positive_int(value: str | None) -> int | None:
     return int(value)
 
 
+def _own_comment_ids(request) -> list[int]:
+    # Costs no query for a visitor without a session cookie.
+    return list(request.session.get(OWN_COMMENTS_SESSION_KEY, []))
+
+
+def _remember_own_comment(request, comment: Comment) -> None:
+    if comment.author_id is None and comment.is_held:
+        own = [*_own_comment_ids(request), comment.pk][-50:]
+        request.session[OWN_COMMENTS_SESSION_KEY] = own
+
+
+def client_ip(request) -> str | None:
+    """The address the request came from, if it is a valid IP address."""
+    value = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
 def _render_post_page(
     request, post: Post, *, form=None, reply_to_id=None, status=200, refusal=None
 ):
+    roles = _roles(request, post)
     access = rules.access_verdict(
-        services.comment_facts(
-            post=post, user=request.user, roles=_roles(request, post)
-        )
+        services.access_facts(post=post, user=request.user, roles=roles)
     )
+    own_ids = _own_comment_ids(request)
     focus_id = reply_to_id or _positive_int(request.GET.get("thread"))
     comment_page = None
     if focus_id:
-        comment_page = threads.comment_thread(post, request.user, focus_id)
+        comment_page = threads.comment_thread(post, request.user, focus_id, own_ids)
         if comment_page is None and form is None:
             raise Http404(_("No such comment."))
     if comment_page is None:
-        comment_page = threads.comment_page(post, request.user, request.GET.get("page"))
+        comment_page = threads.comment_page(
+            post, request.user, request.GET.get("page"), own_ids
+        )
 
     reply_to = comment_page.focus if reply_to_id else None
     if form is None and not access.refused:
@@ -112,6 +141,8 @@ def _render_post_page(
         "access": access,
         "form": form,
         "refusal": refusal,
+        "is_moderator": roles.is_moderator,
+        "edit_minutes": post.journal.edit_window_minutes,
     }
     return render(request, "journal/post.html", context, status=status)
 
@@ -123,11 +154,29 @@ def post_detail(request, journal_name: str, post_id: int):
     return _render_post_page(request, post, reply_to_id=reply_to_id)
 
 
+def _announce(request, comment: Comment) -> None:
+    """Tell the author plainly whether the comment is live or waiting, and why."""
+    if comment.is_held:
+        reasons = "; ".join(
+            reason.message
+            for reason in comment.verdict_reasons
+            if reason.action == rules.Action.HOLD
+        )
+        messages.warning(
+            request,
+            _("Your comment is awaiting moderation: %(reasons)s.")
+            % {"reasons": reasons},
+        )
+    else:
+        messages.success(request, _("Your comment was posted."))
+
+
 @require_POST
 def post_comment(request, journal_name: str, post_id: int):
     post = _get_post(request, journal_name, post_id)
     form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)
     if not form.is_valid():
+        form.refresh_token()
         return _render_post_page(request, post, form=form, status=400)
 
     parent = None
@@ -135,6 +184,7 @@ def post_comment(request, journal_name: str, post_id: int):
         parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
         if parent is None:
             form.add_error(None, _("The comment you are replying to does not exist."))
+            form.refresh_token()
             return _render_post_page(request, post, form=form, status=400)
     reply_to_id = (
         parent.pk if parent is not None and parent.post_id == post.pk else None
@@ -147,20 +197,101 @@ def post_comment(request, journal_name: str, post_id: int):
             subject=form.cleaned_data["subject"],
             parent=parent,
             author_name=form.cleaned_data.get("author_name", ""),
+            origin=services.Origin(
+                ip_address=client_ip(request), antibot=form.antibot_check()
+            ),
         )
     except ValidationError as error:
         form.add_error(None, error)
+        form.refresh_token()
         return _render_post_page(
             request, post, form=form, reply_to_id=reply_to_id, status=400
         )
     except services.CommentRefused as refused:
+        form.refresh_token()
         return _render_post_page(
             request,
             post,
             form=form,
             reply_to_id=reply_to_id,
-            status=403,
+            status=429 if refused.code == "rate.limited" else 403,
             refusal=refused.reason,
         )
-    messages.success(request, _("Your comment was posted."))
+    _remember_own_comment(request, comment)
+    _announce(request, comment)
     return redirect(comment.get_absolute_url())
+
+
+def _own_comment(request, journal_name: str, post_id: int, comment_id: int) -> Comment:
+    """The requester's own comment on this post; anything else is a 404."""
+    if not request.user.is_authenticated:
+        raise Http404(_("No such comment."))
+    return get_object_or_404(
+        Comment.objects.select_related("post__journal__owner", "author"),
+        pk=comment_id,
+        post_id=post_id,
+        post__journal__name=journal_name,
+        author_id=request.user.pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit_comment(request, journal_name: str, post_id: int, comment_id: int):
+    comment = _own_comment(request, journal_name, post_id, comment_id)
+    has_replies = Comment.objects.filter(parent=comment).exists()
+    refusal = services.edit_refusal(comment, request.user, has_replies=has_replies)
+    form = CommentEditForm(
+        request.POST or None,
+        initial={"subject": comment.subject, "body": comment.body_source},
+    )
+    status = 200
+    if refusal is not None:
+        status = 403
+    elif request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                comment = services.edit_comment(
+                    comment=comment,
+                    editor=request.user,
+                    body=form.cleaned_data["body"],
+                    subject=form.cleaned_data["subject"],
+                    origin=services.Origin(ip_address=client_ip(request)),
+                )
+            except services.NotAllowed as not_allowed:
+                refusal, status = not_allowed, 403
+            except ValidationError as error:
+                form.add_error(None, error)
+            except services.CommentRefused as refused:
+                form.add_error(None, refused.message)
+                status = 403
+            else:
+                _announce(request, comment)
+                return redirect(comment.get_absolute_url())
+    context = {
+        "comment": comment,
+        "post": comment.post,
+        "form": form,
+        "refusal": refusal,
+        "journal": comment.post.journal,
+    }
+    return render(request, "journal/comment_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def delete_comment(request, journal_name: str, post_id: int, comment_id: int):
+    comment = _own_comment(request, journal_name, post_id, comment_id)
+    if request.method == "POST":
+        try:
+            services.delete_own_comment(comment=comment, user=request.user)
+        except services.NotAllowed as not_allowed:
+            messages.error(request, not_allowed.message)
+        else:
+            messages.success(request, _("Your comment was deleted."))
+        return redirect(f"{comment.post.get_absolute_url()}#comments")
+    context = {
+        "comment": comment,
+        "post": comment.post,
+        "journal": comment.post.journal,
+    }
+    return render(request, "journal/comment_delete.html", context)

@@ -4,15 +4,28 @@ Nothing here touches the database, the request or the cache, so every rule is
 tested with plain values. ``journal.services`` gathers the facts, asks for a
 verdict and acts on it; the post page asks the access rules alone whether to show
 the comment form or the reason there is none.
+
+Every rule yields ``Reason`` values: a stable code, the action it asks for and a
+sentence for people. The strictest action wins and every reason is kept.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from enum import IntEnum
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .words import WordEntry, find_matches
+
+# Anti-bot limits for anonymous comments sent through the web form.
+FORM_MIN_SECONDS = 3
+FORM_MAX_SECONDS = 4 * 60 * 60
+DUPLICATE_WINDOW_MINUTES = 10
 
 
 class Action(IntEnum):
@@ -36,16 +49,44 @@ class CommentAccess:
     NOBODY = "nobody"
 
 
+class Screening:
+    """Whose comments wait for a moderator before anyone else sees them."""
+
+    NONE = "none"
+    ANONYMOUS = "anonymous"
+    NON_MEMBERS = "non_members"
+    ALL = "all"
+
+
 @dataclass(frozen=True)
 class Reason:
-    """One rule that fired: a stable code, what it asks for, and why in words."""
+    """One rule that fired: a stable code, what it asks for, and why in words.
+
+    Word rules also carry the text as the author wrote it and the list entry it
+    matched, so a moderator can see both side by side.
+    """
 
     code: str
     action: Action
     message: str
+    matched: str = ""
+    entry: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "action": self.action.label, "message": self.message}
+        data = {"code": self.code, "action": self.action.label, "message": self.message}
+        if self.entry:
+            data.update(matched=self.matched, entry=self.entry)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Reason:
+        return cls(
+            code=data["code"],
+            action=Action[data["action"].upper()],
+            message=data["message"],
+            matched=data.get("matched", ""),
+            entry=data.get("entry", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -66,19 +107,85 @@ class Verdict:
         """The first refusing reason: the sentence shown to the would-be author."""
         return next((r for r in self.reasons if r.action is Action.REFUSE), None)
 
+    @property
+    def hold_reasons(self) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.action is Action.HOLD)
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """A journal's rule settings, copied out of the model."""
+
+    comment_access: str = CommentAccess.REGISTERED
+    screening: str = Screening.NONE
+    link_limit: int = 2
+    blocked_words: tuple[WordEntry, ...] = ()
+    held_words: tuple[WordEntry, ...] = ()
+    new_account_days: int = 0
+    trust_approved_authors: bool = True
+    trusted_after: int = 1
+    rate_limit_per_minute: int = 5
+    max_thread_depth: int = 30
+    close_after_days: int = 0
+
+
+@dataclass(frozen=True)
+class AntiBotCheck:
+    """What the web form's honeypot and signed timestamp say."""
+
+    honeypot_filled: bool = False
+    # Seconds since the form was rendered; None when the signed timestamp is
+    # missing or forged.
+    age_seconds: float | None = None
+
 
 @dataclass(frozen=True)
 class CommentFacts:
     """Everything the rules may look at, gathered by the caller."""
 
-    comment_access: str
-    post_comments_enabled: bool
-    author_is_authenticated: bool
+    settings: RuleSettings = field(default_factory=RuleSettings)
+    post_comments_enabled: bool = True
+    post_screen_all: bool = False
+    post_age_days: float = 0.0
+    author_is_authenticated: bool = False
     author_is_member: bool = False
     author_is_moderator: bool = False
+    author_account_age_days: float | None = None
+    author_approved_count: int = 0
+    banned: bool = False
+    banned_until: datetime | None = None
+    screened_until: datetime | None = None
+    author_screened: bool = False
+    text: str = ""
+    link_count: int = 0
+    depth: int = 0
+    thread_frozen: bool = False
+    duplicate: bool = False
+    recent_comment_count: int = 0
+    rate_retry_after: int = 0
+    antibot: AntiBotCheck | None = None
+    is_edit: bool = False
+
+    @property
+    def trusted(self) -> bool:
+        settings = self.settings
+        return settings.trust_approved_authors and (
+            self.author_is_moderator
+            or (
+                self.author_is_authenticated
+                and self.author_approved_count >= max(settings.trusted_after, 1)
+            )
+        )
 
 
 Rule = Callable[[CommentFacts], Iterable[Reason]]
+
+
+def _date(value: datetime) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+# Refusals -------------------------------------------------------------------
 
 
 def post_comments_enabled(facts: CommentFacts) -> Iterable[Reason]:
@@ -86,17 +193,15 @@ def post_comments_enabled(facts: CommentFacts) -> Iterable[Reason]:
         yield Reason(
             "access.post_closed",
             Action.REFUSE,
-            str(_("Comments are disabled for this post")),
+            _("Comments are disabled for this post"),
         )
 
 
 def who_may_comment(facts: CommentFacts) -> Iterable[Reason]:
-    access = facts.comment_access
+    access = facts.settings.comment_access
     if access == CommentAccess.NOBODY:
         yield Reason(
-            "access.nobody",
-            Action.REFUSE,
-            str(_("Comments are turned off in this journal")),
+            "access.nobody", Action.REFUSE, _("Comments are turned off in this journal")
         )
     elif facts.author_is_moderator:
         return
@@ -104,20 +209,293 @@ def who_may_comment(facts: CommentFacts) -> Iterable[Reason]:
         yield Reason(
             "access.anonymous_disabled",
             Action.REFUSE,
-            str(_("Anonymous comments are disabled in this journal")),
+            _("Anonymous comments are disabled in this journal"),
         )
     elif access == CommentAccess.MEMBERS and not facts.author_is_member:
         yield Reason(
             "access.members_only",
             Action.REFUSE,
-            str(_("Only members of this journal may comment")),
+            _("Only members of this journal may comment"),
+        )
+
+
+def closed_old_post(facts: CommentFacts) -> Iterable[Reason]:
+    days = facts.settings.close_after_days
+    if days and facts.post_age_days > days and not facts.is_edit:
+        yield Reason(
+            "post.closed_old",
+            Action.REFUSE,
+            ngettext(
+                "Comments are closed on posts older than %(days)d day",
+                "Comments are closed on posts older than %(days)d days",
+                days,
+            )
+            % {"days": days},
+        )
+
+
+def banned_author(facts: CommentFacts) -> Iterable[Reason]:
+    if facts.banned:
+        yield Reason(
+            "ban.active",
+            Action.REFUSE,
+            _("You are banned from commenting in this journal"),
+        )
+
+
+def frozen_thread(facts: CommentFacts) -> Iterable[Reason]:
+    if facts.thread_frozen and not facts.is_edit:
+        yield Reason(
+            "thread.frozen",
+            Action.REFUSE,
+            _("This thread is frozen: no new replies can be added to it"),
+        )
+
+
+def thread_depth(facts: CommentFacts) -> Iterable[Reason]:
+    limit = facts.settings.max_thread_depth
+    if limit and facts.depth + 1 > limit:
+        yield Reason(
+            "thread.too_deep",
+            Action.REFUSE,
+            ngettext(
+                "Threads in this journal go %(limit)d level deep at most; reply "
+                "higher up instead",
+                "Threads in this journal go %(limit)d levels deep at most; reply "
+                "higher up instead",
+                limit,
+            )
+            % {"limit": limit},
+        )
+
+
+def anti_bot(facts: CommentFacts) -> Iterable[Reason]:
+    check = facts.antibot
+    if check is None or facts.author_is_authenticated:
+        return
+    if check.honeypot_filled:
+        yield Reason(
+            "antibot.honeypot",
+            Action.REFUSE,
+            _(
+                "The form had a field filled in that people leave empty. If you are "
+                "a person, clear the field labelled “Leave this empty” and post again"
+            ),
+        )
+    elif check.age_seconds is None:
+        yield Reason(
+            "antibot.invalid_form",
+            Action.REFUSE,
+            _(
+                "This form could not be checked. Reload the page, then post your "
+                "comment again"
+            ),
+        )
+    elif check.age_seconds < FORM_MIN_SECONDS:
+        yield Reason(
+            "antibot.too_fast",
+            Action.REFUSE,
+            _(
+                "That was faster than a person can type. Wait a few seconds, then "
+                "post your comment again"
+            ),
+        )
+    elif check.age_seconds > FORM_MAX_SECONDS:
+        yield Reason(
+            "antibot.expired",
+            Action.REFUSE,
+            _(
+                "This form was opened more than %(hours)d hours ago. Your text is "
+                "kept; post it again"
+            )
+            % {"hours": FORM_MAX_SECONDS // 3600},
+        )
+
+
+def rate_limit(facts: CommentFacts) -> Iterable[Reason]:
+    limit = facts.settings.rate_limit_per_minute
+    if limit and not facts.is_edit and facts.recent_comment_count >= limit:
+        seconds = max(facts.rate_retry_after, 1)
+        yield Reason(
+            "rate.limited",
+            Action.REFUSE,
+            ngettext(
+                "You are commenting too fast: try again in %(seconds)d second",
+                "You are commenting too fast: try again in %(seconds)d seconds",
+                seconds,
+            )
+            % {"seconds": seconds},
+        )
+
+
+def duplicate(facts: CommentFacts) -> Iterable[Reason]:
+    if facts.duplicate:
+        yield Reason(
+            "comment.duplicate",
+            Action.REFUSE,
+            _("You posted this same comment here less than %(minutes)d minutes ago")
+            % {"minutes": DUPLICATE_WINDOW_MINUTES},
+        )
+
+
+def blocked_words(facts: CommentFacts) -> Iterable[Reason]:
+    for match in find_matches(facts.text, facts.settings.blocked_words):
+        yield Reason(
+            "words.blocked",
+            Action.REFUSE,
+            _(
+                "“%(matched)s” is not allowed in this journal; edit your comment and "
+                "post it again"
+            )
+            % {"matched": match.matched},
+            matched=match.matched,
+            entry=match.entry.phrase,
+        )
+
+
+# Holds that trusted authors skip ----------------------------------------------
+
+
+def screening(facts: CommentFacts) -> Iterable[Reason]:
+    level = facts.settings.screening
+    if level == Screening.ALL:
+        yield Reason(
+            "screening.all", Action.HOLD, _("All comments in this journal are screened")
+        )
+    elif level == Screening.NON_MEMBERS and not (
+        facts.author_is_member or facts.author_is_moderator
+    ):
+        yield Reason(
+            "screening.non_members",
+            Action.HOLD,
+            _("Comments from people who are not members of this journal are screened"),
+        )
+    elif level == Screening.ANONYMOUS and not facts.author_is_authenticated:
+        yield Reason(
+            "screening.anonymous",
+            Action.HOLD,
+            _("Anonymous comments are screened in this journal"),
+        )
+    if facts.post_screen_all:
+        yield Reason(
+            "screening.post", Action.HOLD, _("All comments on this post are screened")
+        )
+
+
+def too_many_links(facts: CommentFacts) -> Iterable[Reason]:
+    limit = facts.settings.link_limit
+    if limit and facts.link_count >= limit:
+        yield Reason(
+            "links.too_many",
+            Action.HOLD,
+            ngettext(
+                "The comment has %(count)d link; comments with %(limit)d or more "
+                "links wait for a moderator",
+                "The comment has %(count)d links; comments with %(limit)d or more "
+                "links wait for a moderator",
+                facts.link_count,
+            )
+            % {"count": facts.link_count, "limit": limit},
+        )
+
+
+def held_words(facts: CommentFacts) -> Iterable[Reason]:
+    for match in find_matches(facts.text, facts.settings.held_words):
+        yield Reason(
+            "words.held",
+            Action.HOLD,
+            _("The comment contains “%(matched)s”, which a moderator reviews first")
+            % {"matched": match.matched},
+            matched=match.matched,
+            entry=match.entry.phrase,
+        )
+
+
+TRUST_SKIPS: tuple[Rule, ...] = (screening, too_many_links, held_words)
+
+
+def trusted_author(facts: CommentFacts) -> Iterable[Reason]:
+    """Run the skippable holds, or say that a trusted author skipped them."""
+    reasons = [reason for rule in TRUST_SKIPS for reason in rule(facts)]
+    if not reasons:
+        return
+    if not facts.trusted:
+        yield from reasons
+        return
+    skipped = ", ".join(sorted({reason.code for reason in reasons}))
+    if facts.author_is_moderator:
+        message = _("Published without holding: the author moderates this journal")
+    else:
+        message = ngettext(
+            "Published without holding: the author has %(count)d approved comment "
+            "in this journal",
+            "Published without holding: the author has %(count)d approved comments "
+            "in this journal",
+            facts.author_approved_count,
+        ) % {"count": facts.author_approved_count}
+    yield Reason("trusted.author", Action.PUBLISH, message, entry=skipped)
+
+
+# Holds that always apply --------------------------------------------------------
+
+
+def screened_author(facts: CommentFacts) -> Iterable[Reason]:
+    if facts.author_screened:
+        if facts.screened_until:
+            message = _("Comments from this author are screened until %(date)s") % {
+                "date": _date(facts.screened_until)
+            }
+        else:
+            message = _("Comments from this author are screened")
+        yield Reason("screening.author", Action.HOLD, message)
+
+
+def new_account(facts: CommentFacts) -> Iterable[Reason]:
+    days = facts.settings.new_account_days
+    age = facts.author_account_age_days
+    if days and facts.author_is_authenticated and age is not None and age < days:
+        yield Reason(
+            "account.new",
+            Action.HOLD,
+            ngettext(
+                "Comments from accounts younger than %(days)d day are held for a "
+                "moderator",
+                "Comments from accounts younger than %(days)d days are held for a "
+                "moderator",
+                days,
+            )
+            % {"days": days},
         )
 
 
 # Rules that depend only on who is commenting where: the post page runs these to
 # decide between the form and the reason there is no form.
-ACCESS_RULES: tuple[Rule, ...] = (post_comments_enabled, who_may_comment)
-RULES: tuple[Rule, ...] = ACCESS_RULES
+ACCESS_RULES: tuple[Rule, ...] = (
+    post_comments_enabled,
+    who_may_comment,
+    closed_old_post,
+    banned_author,
+)
+RULES: tuple[Rule, ...] = (
+    *ACCESS_RULES,
+    frozen_thread,
+    thread_depth,
+    anti_bot,
+    rate_limit,
+    duplicate,
+    blocked_words,
+    trusted_author,
+    screened_author,
+    new_account,
+)
+RULE_CODES = {
+    "access.post_closed", "access.nobody", "access.anonymous_disabled",
+    "access.members_only", "post.closed_old", "ban.active", "thread.frozen",
+    "thread.too_deep", "antibot.honeypot", "antibot.invalid_form", "antibot.too_fast",
+    "antibot.expired", "rate.limited", "comment.duplicate", "words.blocked",
+    "screening.all", "screening.non_members", "screening.anonymous", "screening.post",
+    "links.too_many", "words.held", "trusted.author", "screening.author", "account.new",
+}  # fmt: skip
 
 
 def decide(facts: CommentFacts, rules: Iterable[Rule] = RULES) -> Verdict:

@@ -3,6 +3,16 @@ import pytest
 from tests.factories import CommentFactory, JournalFactory, PostFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counts live in the cache; no test sees another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def owner(db):
     return UserFactory(username="owner", display_name="Olga Owner", is_staff=True)

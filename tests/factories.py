@@ -64,3 +64,12 @@ class CommentFactory(factory.Factory):
     @classmethod
     def _build(cls, model_class, **kwargs):
         raise NotImplementedError("Comments only exist once stored; use create().")
+
+
+def human_form_fields(seconds_ago: float = 30) -> dict[str, str]:
+    """The anti-bot fields of an anonymous comment form filled in by a person."""
+    import time
+
+    from journal.forms import form_token
+
+    return {"started": form_token(time.time() - seconds_ago), "website": ""}

@@ -8,6 +8,42 @@ from tests.factories import JournalFactory, PostFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def journal_form_data(journal, words=(), restrictions=(), **changes) -> dict:
+    """What the journal's admin change form posts, with ``changes`` applied."""
+    from journal.models import RULE_SETTING_FIELDS
+
+    data = {"title": journal.title, "description": journal.description}
+    for name in RULE_SETTING_FIELDS:
+        value = getattr(journal, name)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = value
+    data["members"] = [user.pk for user in journal.members.all()]
+    data["moderators"] = [user.pk for user in journal.moderators.all()]
+    for name, value in changes.items():
+        if value is False:
+            data.pop(name, None)
+        else:
+            data[name] = "on" if value is True else value
+    for prefix, rows, fields in (
+        ("word_rules", words, ("phrase", "kind", "substring")),
+        ("restrictions", restrictions, ("user", "kind", "until", "reason")),
+    ):
+        data[f"{prefix}-TOTAL_FORMS"] = len(rows)
+        data[f"{prefix}-INITIAL_FORMS"] = 0
+        for index, row in enumerate(rows):
+            for field in fields:
+                if field in row and row[field] is not False:
+                    data[f"{prefix}-{index}-{field}"] = (
+                        "on" if row[field] is True else row[field]
+                    )
+    data["rule_set_versions-TOTAL_FORMS"] = 0
+    data["rule_set_versions-INITIAL_FORMS"] = 0
+    return data
+
+
 @pytest.fixture
 def owner_client(client, owner):
     client.force_login(owner)
@@ -57,14 +93,7 @@ def test_owner_changes_who_may_comment_in_the_comment_settings_fieldset(
     assert "Anonymous visitors see" in page  # the help text
 
     response = owner_client.post(
-        url,
-        {
-            "title": journal.title,
-            "description": "",
-            "comment_access": CommentAccess.REGISTERED,
-            "members": [],
-            "moderators": [],
-        },
+        url, journal_form_data(journal, comment_access=CommentAccess.REGISTERED)
     )
 
     assert response.status_code == 302

@@ -85,3 +85,21 @@ def test_listing_pages_have_constant_query_counts(
     # The journal, then the same three.
     with django_assert_num_queries(4):
         client.get(f"/{journal.name}/")
+
+
+def test_posting_a_comment_through_the_form_costs_a_fixed_number_of_queries(
+    reader_client, post, django_assert_num_queries
+):
+    from tests.factories import CommentFactory
+
+    parent = CommentFactory(post=post)
+    url = f"/{post.journal.name}/{post.pk}/comment/"
+    reader_client.post(url, {"body": "first, which records the rule-set version"})
+
+    # Session, user, post (with roles), parent, word lists, rule-set version,
+    # author standing, frozen ancestors, duplicates, insert, path update, plus the
+    # transaction's savepoint and release inside the test's own transaction.
+    with django_assert_num_queries(13):
+        response = reader_client.post(url, {"body": "a reply", "parent": parent.pk})
+
+    assert response.status_code == 302

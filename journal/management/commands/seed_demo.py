@@ -9,6 +9,8 @@ from django.utils import timezone
 from accounts.models import User
 from journal import demo_content, services
 from journal.models import Comment, CommentAccess, Journal, Post
+from moderation.models import WordRule
+from moderation.services import record_rule_set
 
 # Demo accounts with known passwords, printed so a newcomer can log in.
 DEMO_USERS = {
@@ -114,6 +116,18 @@ class Command(BaseCommand):
             },
         )
         garden.moderators.add(users["moderator"])
+        for phrase, kind, substring in (
+            ("casino", WordRule.Kind.BLOCK, True),
+            ("crypto giveaway", WordRule.Kind.BLOCK, False),
+            ("free money", WordRule.Kind.HOLD, False),
+        ):
+            WordRule.objects.update_or_create(
+                journal=news,
+                phrase=phrase,
+                defaults={"kind": kind, "substring": substring},
+            )
+        record_rule_set(news, by=users["owner"])
+        record_rule_set(garden, by=users["gardener"])
         return news, garden
 
     def _post(self, journal, title, body, tags, *, days_ago):

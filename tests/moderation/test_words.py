@@ -1,0 +1,97 @@
+"""Word matching across scripts and disguises."""
+
+import pytest
+
+from moderation.words import WordEntry, find_matches, normalize
+
+
+def matched(text: str, *entries: WordEntry) -> list[tuple[str, str]]:
+    return [(m.entry.phrase, m.matched) for m in find_matches(text, entries)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Great art!", [("art", "art")]),
+        ("ART.", [("art", "ART")]),
+        ("I love artists", []),
+        ("party", []),
+        ("art-deco", [("art", "art")]),
+        ("l'art", [("art", "art")]),
+    ],
+)
+def test_whole_words_match_on_word_boundaries_case_insensitively(text, expected):
+    assert matched(text, WordEntry("art")) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ты дурак!", [("дурак", "дурак")]),
+        ("Ты ДУРАК", [("дурак", "ДУРАК")]),
+        ("дураки", []),
+        ("придурак", []),
+        ("Дурак,а не умник", [("дурак", "Дурак")]),
+    ],
+)
+def test_cyrillic_entries_match_whole_words_inside_cyrillic_text(text, expected):
+    assert matched(text, WordEntry("дурак")) == expected
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "sp\u0430m",  # Cyrillic а
+        "sp\u0430\u043c".replace("\u043c", "m"),
+        "\u0455\u0440\u0430m",  # Cyrillic ѕ р а
+        "spаm".upper(),
+        "ｓｐａｍ",  # fullwidth
+        "ＳＰＡＭ",
+        "s\u200bp\u200ba\u200bm",  # zero-width spaces
+        "s\u00adpam",  # soft hyphen
+        "sp\u03b1m",  # Greek alpha
+        "sp\u2060am",  # word joiner
+    ],
+)
+def test_look_alike_letters_fullwidth_and_zero_width_characters_are_seen_through(
+    disguised,
+):
+    found = matched(f"Buy {disguised} today", WordEntry("spam"))
+
+    assert found == [("spam", disguised)]
+
+
+def test_a_word_written_wholly_in_cyrillic_is_not_folded_into_latin():
+    # "рор" in Cyrillic looks like "pop" but is a Cyrillic word.
+    assert matched("рор", WordEntry("pop")) == []
+    assert matched("рор", WordEntry("рор")) == [("рор", "рор")]
+
+
+def test_substring_entries_match_inside_longer_words():
+    entry = WordEntry("casino", substring=True)
+
+    assert matched("bestCASINOdeals.example", entry) == [("casino", "CASINO")]
+    assert matched("ｃａｓｉｎｏ", entry) == [("casino", "ｃａｓｉｎｏ")]
+    assert matched("c\u0430sino", entry) == [("casino", "c\u0430sino")]
+    assert matched("cas ino", entry) == []
+
+
+def test_phrases_match_across_any_whitespace_and_punctuation_between_words():
+    entry = WordEntry("free money")
+
+    assert matched("FREE\n  money!", entry) == [("free money", "FREE\n  money")]
+    assert matched("free moneybags", entry) == []
+
+
+def test_entries_written_in_disguise_are_normalized_too():
+    assert matched("spam", WordEntry("ｓｐ\u0430m")) == [("ｓｐ\u0430m", "spam")]
+
+
+def test_each_entry_reports_one_match_and_blank_entries_never_match():
+    found = matched("art and art", WordEntry("art"), WordEntry("  "), WordEntry("!!"))
+
+    assert found == [("art", "art")]
+
+
+def test_normalize_folds_case_width_and_invisible_characters():
+    assert normalize("ＡＢＣ\u200b déf") == "abc déf"
