@@ -46,4 +46,9 @@ def account(request):
         form.save()
         messages.success(request, _("Your account was updated."))
         return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form})
+    from journal.models import Journal
+
+    moderated = Journal.objects.moderated_by(request.user).order_by("name")
+    return render(
+        request, "accounts/account.html", {"form": form, "moderated": moderated}
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(auth_patterns)),
     path("accounts/", include("accounts.urls")),
+    path("moderation/", include("moderation.urls")),
     path("", include("journal.urls")),
 ]
 

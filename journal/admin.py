@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from moderation import audit
+from moderation import services as moderation
 from moderation.models import AuthorRestriction, RuleSetVersion, WordRule
 from moderation.services import record_rule_set
 
@@ -186,7 +188,29 @@ class JournalAdmin(OwnerScopedAdmin):
             ):
                 instance.created_by = request.user
             instance.save()
+            if isinstance(instance, AuthorRestriction):
+                # Bans and screenings set here are logged like those from the queue.
+                audit.record(
+                    journal=form.instance,
+                    actor=request.user,
+                    action=f"author.{instance.kind}",
+                    target=f"user {instance.user_id}",
+                    note=instance.reason,
+                    data={
+                        "restriction": instance.pk,
+                        "user": instance.user_id,
+                        "until": instance.until.isoformat() if instance.until else None,
+                    },
+                )
         for removed in formset.deleted_objects:
+            if isinstance(removed, AuthorRestriction):
+                audit.record(
+                    journal=form.instance,
+                    actor=request.user,
+                    action=f"author.{removed.kind}_lifted",
+                    target=f"user {removed.user_id}",
+                    data={"user": removed.user_id},
+                )
             removed.delete()
         formset.save_m2m()
 
@@ -398,8 +422,49 @@ class CommentAdmin(OwnerScopedAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
+    actions = ("approve_selected", "reject_selected", "spam_selected")
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         # Bulk delete skips Model.delete(); comments are never hard-deleted.
         actions.pop("delete_selected", None)
         return actions
+
+    def _decide(self, request, queryset, decision: str, reason: str = "") -> None:
+        # The states shown on the list are the ones the moderator decided on.
+        seen = [
+            moderation.Seen(pk, state, revision)
+            for pk, state, revision in queryset.values_list("pk", "state", "revision")
+        ]
+        try:
+            outcomes = moderation.decide(
+                moderator=request.user,
+                items=seen,
+                decision=decision,
+                reason=reason,
+                note=_("Decided in the admin"),
+            )
+        except (moderation.NotFound, moderation.NotAllowed):
+            self.message_user(request, _("Nothing was changed."), level="error")
+            return
+        done = sum(outcome.done for outcome in outcomes)
+        self.message_user(request, _("%(n)d comment(s) updated.") % {"n": done})
+        for outcome in outcomes:
+            if not outcome.done:
+                self.message_user(
+                    request,
+                    f"#{outcome.comment_id}: {outcome.message}",
+                    level="warning",
+                )
+
+    @admin.action(description=_("Approve selected comments"))
+    def approve_selected(self, request, queryset):
+        self._decide(request, queryset, "approve")
+
+    @admin.action(description=_("Reject selected comments (reason: other)"))
+    def reject_selected(self, request, queryset):
+        self._decide(request, queryset, "reject", reason="other")
+
+    @admin.action(description=_("Mark selected comments as spam"))
+    def spam_selected(self, request, queryset):
+        self._decide(request, queryset, "spam")

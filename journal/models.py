@@ -317,14 +317,20 @@ class CommentState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     SPAM = "spam", _("Spam")
     DELETED = "deleted", _("Deleted by its author")
+    REMOVED = "removed", _("Removed with its thread by a moderator")
 
 
 # States a moderator chose to take down; their placeholder says so.
-REMOVED_STATES = (CommentState.REJECTED, CommentState.SPAM)
+REMOVED_STATES = (CommentState.REJECTED, CommentState.SPAM, CommentState.REMOVED)
 
 
 class Comment(models.Model):
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="comments")
+    # The post's journal, copied so that the moderation queue reads one table
+    # through one index (a comment never moves between journals).
+    journal = models.ForeignKey(
+        Journal, on_delete=models.PROTECT, related_name="comments", editable=False
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -371,6 +377,12 @@ class Comment(models.Model):
         editable=False,
         related_name="comments",
     )
+    # The reasons' codes as " code code ", so the queue can filter by rule with
+    # a plain text match on every database.
+    rule_codes = models.CharField(max_length=400, blank=True, editable=False)
+    # Why a moderator rejected it, shown to its author.
+    moderator_reason = models.CharField(max_length=20, blank=True, editable=False)
+    moderator_note = models.TextField(blank=True, editable=False)
     ip_address = models.GenericIPAddressField(
         _("IP address"), null=True, blank=True, editable=False
     )
@@ -387,6 +399,11 @@ class Comment(models.Model):
         ordering = ["path"]
         indexes = [
             models.Index(fields=["post", "path"], name="comment_thread_order"),
+            # The moderation queue: one journal's (or every journal's) held
+            # comments in id order, paged by keyset.
+            models.Index(fields=["journal", "state", "id"], name="comment_queue"),
+            models.Index(fields=["state", "id"], name="comment_queue_all"),
+            models.Index(fields=["author", "journal"], name="comment_author_record"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -421,6 +438,18 @@ class Comment(models.Model):
     @property
     def is_held(self) -> bool:
         return self.state == CommentState.HELD
+
+    @property
+    def moderator_reason_label(self) -> str:
+        from moderation.models import ReportReason
+
+        if self.moderator_reason in ReportReason.values:
+            return str(ReportReason(self.moderator_reason).label)
+        return ""
+
+    @staticmethod
+    def codes_of(reasons: list[dict]) -> str:
+        return f" {' '.join(reason['code'] for reason in reasons)} " if reasons else ""
 
     @property
     def verdict_reasons(self) -> list[rules.Reason]:

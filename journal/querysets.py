@@ -17,6 +17,19 @@ from django.db.models.functions import Coalesce
 
 
 class JournalQuerySet(models.QuerySet):
+    def moderated_by(self, user) -> JournalQuerySet:
+        """Journals ``user`` moderates: as owner, named moderator or superuser."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from .models import Journal
+
+        named = Journal.moderators.through.objects.filter(
+            journal_id=OuterRef("pk"), user_id=user.pk
+        )
+        return self.filter(Q(owner_id=user.pk) | Q(Exists(named)))
+
     def owned_by(self, user) -> JournalQuerySet:
         if user.is_superuser:
             return self
@@ -105,7 +118,7 @@ def readable_by(user, own_comment_ids=()) -> Q:
 
     Published ones for everyone; held ones for their author (also an anonymous
     author, through the ids remembered in their session) and for the journal's
-    moderators.
+    moderators; rejected ones for their author, who is told why.
     """
     from .models import CommentState
 
@@ -115,6 +128,8 @@ def readable_by(user, own_comment_ids=()) -> Q:
         readable |= held & Q(pk__in=list(own_comment_ids))
     if user.is_authenticated:
         readable |= held & (Q(author_id=user.pk) | moderated_by(user))
+        # Authors read their own rejected comments, with the moderator's reason.
+        readable |= Q(state=CommentState.REJECTED, author_id=user.pk)
     return readable
 
 

@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from moderation import ratelimit, rules
+from moderation import notifications, ratelimit, rules
 from moderation.models import AuthorRestriction, WordRule
 from moderation.services import record_rule_set
 
@@ -319,6 +319,10 @@ def submit_comment(
     # Counted at once rather than on commit: should the transaction still fail,
     # the limit errs on the strict side, which is harmless.
     ratelimit.record(journal.pk, assessment.rate_key)
+    if comment.is_held:
+        transaction.on_commit(lambda: notifications.held_comment_waiting(comment.pk))
+    elif parent is not None:
+        transaction.on_commit(lambda: notifications.reply_posted(comment.pk))
     return comment
 
 
@@ -335,10 +339,12 @@ def store_comment(
     The path ends with the comment's own id, known only after the insert; only
     this new row is written, never its siblings.
     """
+    fields.setdefault("rule_codes", Comment.codes_of(fields.get("reasons", [])))
     # Part of the caller's transaction when there is one; no extra savepoint.
     with transaction.atomic(savepoint=False):
         comment = Comment.objects.create(
             post=post,
+            journal_id=post.journal_id,
             parent=parent,
             body_source=body_source,
             body_html=clean_comment_body(body_source)
@@ -439,6 +445,7 @@ def edit_comment(
     comment.body_html = assessment.body_html
     comment.state = _state_for(verdict)
     comment.reasons = [reason.as_dict() for reason in verdict.reasons]
+    comment.rule_codes = Comment.codes_of(comment.reasons)
     comment.rule_set_version = assessment.rule_set_version
     comment.edited_at = timezone.now()
     comment.revision += 1

@@ -135,3 +135,126 @@ class RuleSetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.journal} v{self.number}"
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    OFFENSIVE = "offensive", _("Offensive")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+    PERSONAL_ATTACK = "personal_attack", _("Personal attack")
+    OTHER = "other", _("Other")
+
+
+class Report(models.Model):
+    """A reader flagging a published comment; each reader flags a comment once."""
+
+    comment = models.ForeignKey(
+        "journal.Comment", on_delete=models.PROTECT, related_name="reports"
+    )
+    journal = models.ForeignKey(
+        "journal.Journal", on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=20, choices=ReportReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="report_once_per_reader"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=ReportReason.values), name="report_reason_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["journal", "comment"],
+                condition=Q(dismissed_at__isnull=True),
+                name="report_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.comment_id}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def in_journals_moderated_by(self, user) -> AuditEntryQuerySet:
+        from journal.querysets import moderated_by
+
+        return self.filter(moderated_by(user, journal_field="journal"))
+
+
+class AuditEntry(models.Model):
+    """One thing a moderator or owner did, kept for good (append-only).
+
+    ``action`` is namespaced ("comment.approve", "thread.delete",
+    "settings.change"...). An undo is a new entry pointing at the one it undoes;
+    the pointer is unique, so nothing can be undone twice.
+    """
+
+    journal = models.ForeignKey(
+        "journal.Journal", on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept even if the account is deleted later.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    comment = models.ForeignKey(
+        "journal.Comment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    target = models.CharField(max_length=200, blank=True)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    reason = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    rule_set_version = models.ForeignKey(
+        RuleSetVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    undoes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="undone_by",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["comment", "-id"], name="audit_by_comment")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        who = self.actor_name or "system"
+        return f"{self.action} by {who} at {self.created_at:%Y-%m-%d %H:%M}"

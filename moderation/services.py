@@ -1,12 +1,48 @@
-"""Writes of the moderation app."""
+"""Writes of the moderation app: decisions, reports, thread actions, undo and
+rule-set versions. The queue, the admin and the API all call these; each one
+runs in a transaction and writes its audit entries through ``moderation.audit``.
+"""
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
-from journal.models import RULE_SETTING_FIELDS, Journal
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
-from .models import RuleSetVersion
+from journal.models import RULE_SETTING_FIELDS, Comment, CommentState, Journal
+from journal.querysets import moderated_by
+
+from . import audit, notifications
+from .models import (
+    AuditEntry,
+    AuthorRestriction,
+    Report,
+    ReportReason,
+    RuleSetVersion,
+)
+
+UNDO_WINDOW = timedelta(hours=24)
+
+
+class NotFound(Exception):
+    """Missing, or in a journal the user does not moderate: the same to them."""
+
+
+class NotAllowed(Exception):
+    def __init__(self, message: str, code: str = "not_allowed"):
+        self.message = message
+        self.code = code
+        super().__init__(message)
+
+
+# Rule-set versions ---------------------------------------------------------------
 
 
 def rule_set_snapshot(journal: Journal, word_rules=None) -> dict:
@@ -34,7 +70,7 @@ def record_rule_set(journal: Journal, *, by=None, word_rules=None) -> RuleSetVer
     Every door that changes a journal's rules calls this afterwards, and so does
     posting a comment, so a verdict always names the rules it was made under. An
     unchanged rule set costs one read; adding a version locks the journal row so
-    two writers cannot both take the same number.
+    two writers cannot both take the same number, and audits the change.
     """
     snapshot = rule_set_snapshot(journal, word_rules)
     latest = journal.rule_set_versions.order_by("-number").first()
@@ -46,11 +82,510 @@ def record_rule_set(journal: Journal, *, by=None, word_rules=None) -> RuleSetVer
         if latest is not None and latest.snapshot == snapshot:
             return latest
         author = by if by is not None and by.is_authenticated else None
-        return RuleSetVersion.objects.create(
+        changes = _changes(latest.snapshot if latest else {}, snapshot)
+        version = RuleSetVersion.objects.create(
             journal=journal,
             number=(latest.number + 1) if latest else 1,
             snapshot=snapshot,
-            changes=_changes(latest.snapshot if latest else {}, snapshot),
+            changes=changes,
             created_by=author,
             created_by_name=author.get_username() if author else "",
         )
+        audit.record(
+            journal=journal,
+            actor=author,
+            action="settings.change",
+            target=f"rule set v{version.number}",
+            data={"changes": changes},
+            rule_set_version=version,
+        )
+        return version
+
+
+# Decisions -------------------------------------------------------------------------
+
+
+class Decision:
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+
+
+# decision -> (state it leads to, states it may start from)
+DECISIONS = {
+    Decision.APPROVE: (CommentState.PUBLISHED, {CommentState.HELD}),
+    Decision.REJECT: (
+        CommentState.REJECTED,
+        {CommentState.HELD, CommentState.PUBLISHED},
+    ),
+    Decision.SPAM: (CommentState.SPAM, {CommentState.HELD, CommentState.PUBLISHED}),
+}
+PAST_TENSE = {
+    "comment.approve": _("approved"),
+    "comment.reject": _("rejected"),
+    "comment.spam": _("marked as spam"),
+    "comment.screen": _("screened"),
+    "comment.unscreen": _("unscreened"),
+    "thread.delete": _("removed with its thread"),
+    "undo": _("changed by an undo"),
+}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the moderator saw: the comment, its state and its revision."""
+
+    comment_id: int
+    state: str
+    revision: int
+
+    @classmethod
+    def parse(cls, token: str) -> Seen:
+        """Read "id:state:revision" as the queue's forms carry it."""
+        comment_id, state, revision = token.split(":")
+        return cls(int(comment_id), state, int(revision))
+
+    @property
+    def token(self) -> str:
+        return f"{self.comment_id}:{self.state}:{self.revision}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    comment_id: int
+    status: str  # "done", "already_decided", "edited"
+    message: str
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+
+def moderated_comments(user):
+    return Comment.objects.filter(moderated_by(user, journal_field="journal"))
+
+
+def _locked(user, ids) -> dict[int, Comment]:
+    """Lock the comments ``user`` moderates; any other id means NotFound."""
+    rows = {
+        comment.pk: comment
+        for comment in moderated_comments(user)
+        .select_for_update(of=("self",))
+        .filter(pk__in=set(ids))
+        .select_related("journal", "author")
+    }
+    if len(rows) != len(set(ids)):
+        raise NotFound
+    return rows
+
+
+def _conflict_message(comment: Comment, seen: Seen, last: AuditEntry | None) -> tuple:
+    if comment.state == seen.state and comment.revision != seen.revision:
+        return "edited", _("The comment was edited since you loaded it; look again.")
+    if last is not None:
+        return "already_decided", _("Already %(what)s by %(who)s %(when)s ago.") % {
+            "what": PAST_TENSE.get(last.action, _("changed")),
+            "who": last.actor_name or _("the system"),
+            "when": timesince(last.created_at),
+        }
+    return "already_decided", _(
+        "The comment changed since you loaded it: now %(state)s."
+    ) % {"state": comment.get_state_display().lower()}
+
+
+def _last_entries(comment_ids) -> dict[int, AuditEntry]:
+    latest: dict[int, AuditEntry] = {}
+    for entry in AuditEntry.objects.filter(comment_id__in=comment_ids).order_by("-id"):
+        latest.setdefault(entry.comment_id, entry)
+    return latest
+
+
+def _set_state(comments: Sequence[Comment], to_state: str, **fields) -> None:
+    """One UPDATE per starting state, each guarded by that state."""
+    by_state: dict[str, list[int]] = defaultdict(list)
+    for comment in comments:
+        by_state[comment.state].append(comment.pk)
+    for from_state, ids in by_state.items():
+        updated = Comment.objects.filter(pk__in=ids, state=from_state).update(
+            state=to_state, **fields
+        )
+        # The rows are locked (or the database serializes writers), so this holds.
+        assert updated == len(ids), "comment state changed under a lock"  # noqa: S101
+
+
+@transaction.atomic
+def decide(
+    *,
+    moderator,
+    items: Sequence[Seen],
+    decision: str,
+    reason: str = "",
+    note: str = "",
+    ban: bool = False,
+    ban_until=None,
+) -> list[Outcome]:
+    """Approve, reject or mark as spam: every comment still as the moderator saw it.
+
+    Locks the comments. A comment whose state or revision changed since the
+    moderator loaded it is left alone and its outcome says who changed it and
+    when, so two moderators racing on one comment never both decide. Raises
+    NotFound if any comment is outside the journals ``moderator`` moderates.
+    A batch costs a fixed handful of queries, whatever its size.
+    """
+    if decision not in DECISIONS:
+        raise NotAllowed(_("Unknown decision."), "decision.unknown")
+    if decision == Decision.REJECT and reason not in ReportReason.values:
+        raise NotAllowed(_("Pick a reason for rejecting."), "decision.reason_required")
+    to_state, from_states = DECISIONS[decision]
+    rows = _locked(moderator, [seen.comment_id for seen in items])
+
+    applicable, conflicts = [], []
+    for seen in items:
+        comment = rows[seen.comment_id]
+        if (
+            comment.state != seen.state
+            or comment.revision != seen.revision
+            or comment.state not in from_states
+        ):
+            conflicts.append((seen, comment))
+        else:
+            applicable.append(comment)
+    last = _last_entries([comment.pk for _, comment in conflicts]) if conflicts else {}
+
+    _set_state(applicable, to_state, moderator_reason=reason, moderator_note=note)
+    audit.record_many(
+        audit.entry(
+            journal=comment.journal,
+            actor=moderator,
+            action=f"comment.{decision}",
+            comment=comment,
+            from_state=comment.state,
+            to_state=to_state,
+            reason=reason,
+            note=note,
+            rule_set_version=comment.rule_set_version_id,
+        )
+        for comment in applicable
+    )
+    if decision == Decision.SPAM and ban:
+        _ban_authors(moderator, applicable, until=ban_until, note=note)
+    _notify_decided(applicable, decision, reason, note)
+
+    outcomes = {
+        comment.pk: Outcome(comment.pk, "done", _("Done.")) for comment in applicable
+    }
+    for seen, comment in conflicts:
+        status, message = _conflict_message(comment, seen, last.get(comment.pk))
+        outcomes[seen.comment_id] = Outcome(seen.comment_id, status, message)
+    return [outcomes[seen.comment_id] for seen in items]
+
+
+def _notify_decided(comments, decision: str, reason: str, note: str) -> None:
+    for comment in comments:
+        if decision == Decision.APPROVE and comment.state == CommentState.HELD:
+            transaction.on_commit(
+                lambda pk=comment.pk: notifications.comment_approved(pk)
+            )
+            if comment.parent_id:
+                transaction.on_commit(
+                    lambda pk=comment.pk: notifications.reply_posted(pk)
+                )
+        elif decision == Decision.REJECT:
+            label = str(ReportReason(reason).label)
+            transaction.on_commit(
+                lambda pk=comment.pk, label=label: notifications.comment_rejected(
+                    pk, label, note
+                )
+            )
+
+
+def _ban_authors(moderator, comments, *, until, note: str) -> None:
+    pairs = {(c.journal_id, c.author_id): c.journal for c in comments if c.author_id}
+    for (journal_id, author_id), journal in pairs.items():
+        restriction, _created = AuthorRestriction.objects.update_or_create(
+            journal_id=journal_id,
+            user_id=author_id,
+            kind=AuthorRestriction.Kind.BAN,
+            defaults={
+                "until": until,
+                "reason": note or _("Spam"),
+                "created_by": moderator,
+            },
+        )
+        audit.record(
+            journal=journal,
+            actor=moderator,
+            action="author.ban",
+            target=f"user {author_id}",
+            note=note,
+            data={
+                "restriction": restriction.pk,
+                "user": author_id,
+                "until": until.isoformat() if until else None,
+            },
+        )
+
+
+# Reports --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def report_comment(
+    *, comment: Comment, reporter, reason: str, note: str = ""
+) -> Report:
+    """A reader flags a published comment, once."""
+    if not reporter.is_authenticated:
+        raise NotAllowed(_("Log in to report a comment."), "report.login")
+    if comment.state != CommentState.PUBLISHED:
+        raise NotFound
+    if comment.author_id == reporter.pk:
+        raise NotAllowed(_("You cannot report your own comment."), "report.own")
+    if reason not in ReportReason.values:
+        raise NotAllowed(_("Pick a reason."), "report.reason")
+    try:
+        with transaction.atomic():
+            return Report.objects.create(
+                comment=comment,
+                journal_id=comment.journal_id,
+                reporter=reporter,
+                reason=reason,
+                note=note.strip()[:500],
+            )
+    except IntegrityError as error:
+        raise NotAllowed(
+            _("You already reported this comment; a moderator will look at it."),
+            "report.duplicate",
+        ) from error
+
+
+@transaction.atomic
+def dismiss_reports(*, moderator, comment_ids: Sequence[int], note: str = "") -> int:
+    """Close the open reports on these comments; the reports themselves stay."""
+    rows = _locked(moderator, comment_ids)
+    now = timezone.now()
+    closed = Report.objects.filter(
+        comment_id__in=list(rows), dismissed_at__isnull=True
+    ).update(dismissed_at=now, dismissed_by=moderator)
+    audit.record_many(
+        audit.entry(
+            journal=comment.journal,
+            actor=moderator,
+            action="report.dismiss",
+            comment=comment,
+            from_state=comment.state,
+            to_state=comment.state,
+            note=note,
+        )
+        for comment in rows.values()
+    )
+    return closed
+
+
+# Thread actions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreadScope:
+    comment: Comment
+    comments: int
+    authors: int
+    removable: int
+
+
+def _subtree(comment: Comment):
+    from journal import paths
+
+    lower, upper = paths.subtree_bounds(comment.path)
+    return Comment.objects.filter(
+        post_id=comment.post_id, path__gte=lower, path__lt=upper
+    )
+
+
+def thread_scope(*, moderator, comment_id: int) -> ThreadScope:
+    """How many comments and authors a sub-thread action would touch."""
+    comment = moderated_comments(moderator).filter(pk=comment_id).first()
+    if comment is None:
+        raise NotFound
+    rows = list(_subtree(comment).values_list("author_id", "author_name", "state"))
+    authors = {author_id or f"anonymous:{name}" for author_id, name, _ in rows}
+    removable = sum(
+        state in (CommentState.PUBLISHED, CommentState.HELD) for *_, state in rows
+    )
+    return ThreadScope(comment, len(rows), len(authors), removable)
+
+
+def _lock_one(moderator, comment_id: int) -> Comment:
+    return _locked(moderator, [comment_id])[comment_id]
+
+
+@transaction.atomic
+def freeze_thread(*, moderator, comment_id: int, frozen: bool = True) -> AuditEntry:
+    """Stop (or allow again) new replies anywhere below this comment."""
+    comment = _lock_one(moderator, comment_id)
+    if comment.frozen == frozen:
+        raise NotAllowed(
+            _("This thread is already frozen.")
+            if frozen
+            else _("This thread is not frozen."),
+            "thread.unchanged",
+        )
+    scope = thread_scope(moderator=moderator, comment_id=comment_id)
+    Comment.objects.filter(pk=comment.pk).update(frozen=frozen)
+    return audit.record(
+        journal=comment.journal,
+        actor=moderator,
+        action="thread.freeze" if frozen else "thread.unfreeze",
+        comment=comment,
+        data={"comments": scope.comments, "authors": scope.authors},
+    )
+
+
+@transaction.atomic
+def delete_thread(*, moderator, comment_id: int, note: str = "") -> AuditEntry:
+    """Move every published or held comment of the sub-thread to "removed".
+
+    No row is deleted; the audit entry keeps each comment's earlier state so the
+    action can be undone.
+    """
+    root = _lock_one(moderator, comment_id)
+    members = list(
+        _subtree(root)
+        .select_for_update(of=("self",))
+        .filter(state__in=[CommentState.PUBLISHED, CommentState.HELD])
+    )
+    if not members:
+        raise NotAllowed(_("Nothing left to remove in this thread."), "thread.empty")
+    _set_state(members, CommentState.REMOVED)
+    authors = {c.author_id or f"anonymous:{c.author_name}" for c in members}
+    return audit.record(
+        journal=root.journal,
+        actor=moderator,
+        action="thread.delete",
+        comment=root,
+        from_state=root.state,
+        to_state=CommentState.REMOVED,
+        note=note,
+        data={
+            "states": {str(c.pk): c.state for c in members},
+            "comments": len(members),
+            "authors": len(authors),
+        },
+    )
+
+
+@transaction.atomic
+def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> AuditEntry:
+    """Hide one published comment for a moderator's review, or publish it again."""
+    comment = _lock_one(moderator, comment_id)
+    from_state = CommentState.PUBLISHED if screened else CommentState.HELD
+    to_state = CommentState.HELD if screened else CommentState.PUBLISHED
+    if comment.state != from_state:
+        raise NotAllowed(
+            _("Only a published comment can be screened.")
+            if screened
+            else _("Only a screened comment can be unscreened."),
+            "comment.wrong_state",
+        )
+    _set_state([comment], to_state)
+    if screened:
+        reason = {
+            "code": "screening.moderator",
+            "action": "hold",
+            "message": _("Screened by a moderator"),
+        }
+        Comment.objects.filter(pk=comment.pk).update(reasons=[*comment.reasons, reason])
+    else:
+        transaction.on_commit(lambda: notifications.comment_approved(comment.pk))
+    return audit.record(
+        journal=comment.journal,
+        actor=moderator,
+        action="comment.screen" if screened else "comment.unscreen",
+        comment=comment,
+        from_state=from_state,
+        to_state=to_state,
+    )
+
+
+# Undo ---------------------------------------------------------------------------------
+
+UNDOABLE = {
+    "comment.approve", "comment.reject", "comment.spam", "comment.screen",
+    "comment.unscreen", "thread.freeze", "thread.unfreeze", "thread.delete",
+    "author.ban",
+}  # fmt: skip
+
+
+def can_undo(entry: AuditEntry, now=None) -> bool:
+    now = now or timezone.now()
+    return entry.action in UNDOABLE and now - entry.created_at <= UNDO_WINDOW
+
+
+@transaction.atomic
+def undo(*, moderator, entry_id: int) -> AuditEntry:
+    """Restore what an audit entry changed, within 24 hours, once. Logged too."""
+    entry = (
+        AuditEntry.objects.in_journals_moderated_by(moderator)
+        .select_for_update(of=("self",))
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFound
+    if entry.action not in UNDOABLE:
+        raise NotAllowed(_("This kind of entry cannot be undone."), "undo.unsupported")
+    if timezone.now() - entry.created_at > UNDO_WINDOW:
+        raise NotAllowed(
+            _("Decisions can be undone for 24 hours; this one is older."),
+            "undo.too_late",
+        )
+    if AuditEntry.objects.filter(undoes=entry).exists():
+        raise NotAllowed(_("This was already undone."), "undo.already")
+
+    if entry.action == "thread.delete":
+        states = {int(pk): state for pk, state in entry.data.get("states", {}).items()}
+        members = list(
+            Comment.objects.select_for_update().filter(
+                pk__in=list(states), state=CommentState.REMOVED
+            )
+        )
+        for from_state in set(states.values()):
+            Comment.objects.filter(
+                pk__in=[c.pk for c in members if states[c.pk] == from_state]
+            ).update(state=from_state)
+    elif entry.action in ("thread.freeze", "thread.unfreeze"):
+        Comment.objects.filter(pk=entry.comment_id).update(
+            frozen=entry.action == "thread.unfreeze"
+        )
+    elif entry.action == "author.ban":
+        AuthorRestriction.objects.filter(pk=entry.data.get("restriction")).filter(
+            Q(until__isnull=True) | Q(until__gt=timezone.now())
+        ).update(until=timezone.now())
+    else:
+        comment = Comment.objects.select_for_update().get(pk=entry.comment_id)
+        if comment.state != entry.to_state:
+            raise NotAllowed(
+                _(
+                    "The comment changed since (it is now %(state)s); nothing was "
+                    "undone."
+                )
+                % {"state": comment.get_state_display().lower()},
+                "undo.changed",
+            )
+        Comment.objects.filter(pk=comment.pk, state=entry.to_state).update(
+            state=entry.from_state
+        )
+    try:
+        with transaction.atomic():
+            return audit.record(
+                journal=entry.journal,
+                actor=moderator,
+                action="undo",
+                comment=entry.comment,
+                target=f"{entry.action} #{entry.pk}",
+                from_state=entry.to_state,
+                to_state=entry.from_state,
+                undoes=entry,
+                rule_set_version=entry.rule_set_version_id,
+            )
+    except IntegrityError as error:  # a second moderator undid it a moment ago
+        raise NotAllowed(_("This was already undone."), "undo.already") from error

@@ -25,6 +25,8 @@ def expected(state: str, viewer: str, has_reply: bool) -> str:
         return FULL
     if state == CommentState.HELD and (viewer == "author" or viewer in MODERATING):
         return FULL
+    if state == CommentState.REJECTED and viewer == "author":
+        return FULL  # with the moderator's reason
     return PLACEHOLDER if has_reply else HIDDEN
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from journal import demo_content, services
-from journal.models import Comment, CommentAccess, Journal, Post
-from moderation.models import WordRule
+from journal.models import Comment, CommentAccess, CommentState, Journal, Post
+from moderation.models import Report, WordRule
 from moderation.services import record_rule_set
 
 # Demo accounts with known passwords, printed so a newcomer can log in.
@@ -60,6 +60,7 @@ class Command(BaseCommand):
                 days_ago=2,
             )
             self._discussion(garden_post, demo_content.GARDEN_DISCUSSION, users)
+            self._waiting_for_moderators(news_post, garden_post, users)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(
@@ -151,6 +152,68 @@ class Command(BaseCommand):
                 ["local news", "council"],
                 days_ago=3 + index,
             )
+
+    def _waiting_for_moderators(self, news_post, garden_post, users):
+        """A few held comments and an open report, so the queue has work."""
+        if Comment.objects.filter(state=CommentState.HELD).exists():
+            return
+        link_reason = {
+            "code": "links.too_many",
+            "action": "hold",
+            "message": "The comment has 3 links; comments with 2 or more links "
+            "wait for a moderator",
+        }
+        word_reason = {
+            "code": "words.held",
+            "action": "hold",
+            "message": "The comment contains “Free Money”, which a moderator "
+            "reviews first",
+            "matched": "Free Money",
+            "entry": "free money",
+        }
+        for post, author, name, body, reason in (
+            (
+                news_post,
+                users["quaywalker"],
+                "",
+                "Tickets at https://a.example.org, "
+                "https://b.example.org and https://c.example.org",
+                link_reason,
+            ),
+            (
+                news_post,
+                users["ferrynerd"],
+                "",
+                "Free Money for every visitor!",
+                word_reason,
+            ),
+            (
+                garden_post,
+                None,
+                "Seed seller",
+                "Cheap seeds: https://seeds.example and https://more-seeds.example",
+                link_reason,
+            ),
+        ):
+            services.store_comment(
+                post=post,
+                parent=None,
+                author=author,
+                author_name=name,
+                body_source=body,
+                state=CommentState.HELD,
+                reasons=[reason],
+            )
+        flagged = news_post.comments.get(body_source__startswith="Confirmed, I stood")
+        Report.objects.get_or_create(
+            comment=flagged,
+            reporter=users["marta_k"],
+            defaults={
+                "journal": flagged.journal,
+                "reason": "off_topic",
+                "note": "Trombones are off-topic",
+            },
+        )
 
     def _discussion(self, post, discussion, users):
         if post.comments.exists():

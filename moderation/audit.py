@@ -1,0 +1,53 @@
+"""The one writer of the audit log. Entries are only ever added."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .models import AuditEntry
+
+
+def entry(
+    *,
+    journal,
+    actor,
+    action: str,
+    comment=None,
+    target: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    note: str = "",
+    data: dict | None = None,
+    rule_set_version=None,
+    undoes: AuditEntry | None = None,
+) -> AuditEntry:
+    """Build (not save) an entry; ``record`` or ``record_many`` saves them."""
+    actor = actor if actor is not None and actor.is_authenticated else None
+    return AuditEntry(
+        journal_id=journal.pk if hasattr(journal, "pk") else journal,
+        actor=actor,
+        actor_name=actor.get_username() if actor else "",
+        action=action,
+        comment=comment,
+        target=target or (f"comment {comment.pk}" if comment is not None else ""),
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        note=note,
+        data=data or {},
+        # An object or just its id: bulk callers pass ids to avoid a fetch each.
+        rule_set_version_id=getattr(rule_set_version, "pk", rule_set_version),
+        undoes=undoes,
+    )
+
+
+def record(**fields) -> AuditEntry:
+    new = entry(**fields)
+    new.save()
+    return new
+
+
+def record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Save entries in one query (a bulk decision writes one row per comment)."""
+    return AuditEntry.objects.bulk_create(list(entries))

@@ -1,0 +1,280 @@
+"""Reading the moderation queue: tabs, filters, keyset pages, counts and the
+authors' records, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
+from django.http import Http404, QueryDict
+from django.utils import timezone
+
+from journal.models import Comment, CommentState, Journal
+
+from . import rules
+from .models import AuditEntry, AuthorRestriction, Report
+
+PAGE_SIZE = 50
+TABS = ("held", "reported", "decided")
+HOLD_CODES = sorted(
+    code
+    for code in rules.RULE_CODES
+    if code.startswith(("screening.", "links.", "words.held", "account."))
+)
+
+
+@dataclass
+class Filters:
+    tab: str = "held"
+    journal: Journal | None = None
+    post_id: int | None = None
+    rule: str = ""
+    author: str = ""
+    after: int | None = None
+    before: int | None = None
+
+    def query(self, **changes) -> str:
+        """The query string for these filters with ``changes`` applied."""
+        values = {
+            "tab": self.tab,
+            "journal": self.journal.name if self.journal else "",
+            "post": self.post_id or "",
+            "rule": self.rule,
+            "author": self.author,
+        }
+        values.update(changes)
+        query = QueryDict(mutable=True)
+        for key, value in values.items():
+            if value not in ("", None):
+                query[key] = value
+        return query.urlencode()
+
+
+def _int(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise Http404("Bad number in the address.")
+    return int(value)
+
+
+def read_filters(params, journals: list[Journal]) -> Filters:
+    """Parse the query string; a journal or post outside ``journals`` is a 404."""
+    tab = params.get("tab", "held")
+    filters = Filters(tab=tab if tab in TABS else "held")
+    name = params.get("journal", "")
+    if name:
+        filters.journal = next((j for j in journals if j.name == name), None)
+        if filters.journal is None:
+            raise Http404("No such journal in your queue.")
+    filters.post_id = _int(params.get("post"))
+    if filters.post_id is not None:
+        allowed = [j.pk for j in ([filters.journal] if filters.journal else journals)]
+        from journal.models import Post
+
+        if not Post.objects.filter(pk=filters.post_id, journal_id__in=allowed).exists():
+            raise Http404("No such post in your queue.")
+    rule = params.get("rule", "")
+    filters.rule = rule if rule in rules.RULE_CODES else ""
+    filters.author = params.get("author", "").strip()[:150]
+    filters.after = _int(params.get("after"))
+    filters.before = _int(params.get("before"))
+    return filters
+
+
+@dataclass
+class AuthorRecord:
+    published: int = 0
+    rejected: int = 0
+    spam: int = 0
+    first_comment: object = None
+    banned: bool = False
+    screened: bool = False
+
+
+@dataclass
+class QueuePage:
+    filters: Filters
+    journals: list[Journal]
+    items: list = field(default_factory=list)
+    has_next: bool = False
+    has_previous: bool = False
+    held_counts: dict = field(default_factory=dict)
+    reported_counts: dict = field(default_factory=dict)
+    decided_counts: dict = field(default_factory=dict)
+
+    def _total(self, counts: dict) -> int:
+        return sum(counts.values())
+
+    @property
+    def tab_counts(self) -> dict[str, int]:
+        return {
+            "held": self._total(self.held_counts),
+            "reported": self._total(self.reported_counts),
+            "decided": self._total(self.decided_counts),
+        }
+
+    @property
+    def tabs(self) -> list[tuple[str, str, int, str]]:
+        labels = {"held": "Held", "reported": "Reported", "decided": "Decided (24 h)"}
+        counts = self.tab_counts
+        return [
+            (tab, labels[tab], counts[tab], self.filters.query(tab=tab)) for tab in TABS
+        ]
+
+    @property
+    def journal_rows(self):
+        return [
+            (j, self.held_counts.get(j.pk, 0), self.reported_counts.get(j.pk, 0))
+            for j in self.journals
+        ]
+
+    @property
+    def next_query(self) -> str:
+        return self.filters.query(after=self.items[-1].pk) if self.items else ""
+
+    @property
+    def previous_query(self) -> str:
+        return self.filters.query(before=self.items[0].pk) if self.items else ""
+
+
+def _keyset(queryset, filters: Filters, *, newest_first: bool):
+    """One page after/before a cursor, plus whether more lie on each side."""
+    forward = "-pk" if newest_first else "pk"
+    backward = "pk" if newest_first else "-pk"
+    if filters.before is not None:
+        cursor = {"pk__gt" if newest_first else "pk__lt": filters.before}
+        rows = list(queryset.filter(**cursor).order_by(backward)[: PAGE_SIZE + 1])
+        has_previous = len(rows) > PAGE_SIZE
+        return list(reversed(rows[:PAGE_SIZE])), True, has_previous
+    if filters.after is not None:
+        queryset = queryset.filter(
+            **{"pk__lt" if newest_first else "pk__gt": filters.after}
+        )
+    rows = list(queryset.order_by(forward)[: PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, filters.after is not None
+
+
+def _comment_filters(queryset, filters: Filters):
+    if filters.post_id is not None:
+        queryset = queryset.filter(post_id=filters.post_id)
+    if filters.rule:
+        queryset = queryset.filter(rule_codes__contains=f" {filters.rule} ")
+    if filters.author:
+        queryset = queryset.filter(author__username=filters.author)
+    return queryset
+
+
+def load(user, params) -> QueuePage:
+    """The queue as ``user`` sees it; 404 for someone who moderates nothing."""
+    journals = list(Journal.objects.moderated_by(user).order_by("name"))
+    if not journals:
+        raise Http404("You do not moderate any journal.")
+    filters = read_filters(params, journals)
+    journal_ids = [filters.journal.pk] if filters.journal else [j.pk for j in journals]
+    all_ids = [j.pk for j in journals]
+    page = QueuePage(filters=filters, journals=journals)
+
+    page.held_counts = dict(
+        Comment.objects.filter(journal_id__in=all_ids, state=CommentState.HELD)
+        .values_list("journal_id")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    page.reported_counts = dict(
+        Report.objects.filter(journal_id__in=all_ids, dismissed_at__isnull=True)
+        .values_list("journal_id")
+        .annotate(total=Count("comment_id", distinct=True))
+        .order_by()
+    )
+    page.decided_counts = dict(
+        AuditEntry.objects.filter(
+            journal_id__in=all_ids,
+            action__startswith="comment.",
+            created_at__gte=timezone.now() - timedelta(days=1),
+        )
+        .values_list("journal_id")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+
+    if filters.tab == "decided":
+        entries = AuditEntry.objects.filter(journal_id__in=journal_ids).select_related(
+            "comment__post__journal", "comment__author", "journal", "undone_by"
+        )
+        if filters.post_id is not None:
+            entries = entries.filter(comment__post_id=filters.post_id)
+        if filters.author:
+            entries = entries.filter(comment__author__username=filters.author)
+        page.items, page.has_next, page.has_previous = _keyset(
+            entries, filters, newest_first=True
+        )
+        from .services import can_undo
+
+        now = timezone.now()
+        for entry in page.items:
+            entry.can_undo = can_undo(entry, now)
+        return page
+
+    comments = Comment.objects.filter(journal_id__in=journal_ids).select_related(
+        "post__journal", "journal", "author", "parent__author"
+    )
+    if filters.tab == "held":
+        comments = comments.filter(state=CommentState.HELD)
+    else:
+        open_reports = Report.objects.filter(dismissed_at__isnull=True)
+        comments = comments.filter(
+            state=CommentState.PUBLISHED,
+            pk__in=open_reports.values("comment_id"),
+        ).prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=open_reports.select_related("reporter"),
+                to_attr="open_reports",
+            )
+        )
+    comments = _comment_filters(comments, filters)
+    page.items, page.has_next, page.has_previous = _keyset(
+        comments, filters, newest_first=False
+    )
+    _attach_author_records(page.items)
+    return page
+
+
+def _attach_author_records(comments: list[Comment]) -> None:
+    """Each author's record in the comment's journal: one grouped query."""
+    pairs = {(c.author_id, c.journal_id) for c in comments if c.author_id}
+    if not pairs:
+        return
+    restrictions = AuthorRestriction.objects.active().filter(
+        user_id=OuterRef("author_id"), journal_id=OuterRef("journal_id")
+    )
+    rows = (
+        Comment.objects.filter(
+            author_id__in={a for a, _ in pairs}, journal_id__in={j for _, j in pairs}
+        )
+        .values("author_id", "journal_id")
+        .annotate(
+            published=Count("pk", filter=Q(state=CommentState.PUBLISHED)),
+            rejected=Count("pk", filter=Q(state=CommentState.REJECTED)),
+            spam=Count("pk", filter=Q(state=CommentState.SPAM)),
+            first_comment=Min("created_at"),
+            banned=Exists(restrictions.filter(kind=AuthorRestriction.Kind.BAN)),
+            screened=Exists(restrictions.filter(kind=AuthorRestriction.Kind.SCREEN)),
+        )
+        .order_by()
+    )
+    records = {
+        (row["author_id"], row["journal_id"]): AuthorRecord(
+            published=row["published"],
+            rejected=row["rejected"],
+            spam=row["spam"],
+            first_comment=row["first_comment"],
+            banned=row["banned"],
+            screened=row["screened"],
+        )
+        for row in rows
+    }
+    for comment in comments:
+        comment.author_record = records.get((comment.author_id, comment.journal_id))

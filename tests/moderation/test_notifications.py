@@ -1,0 +1,98 @@
+"""E-mail goes out after the transaction commits, and only to the right people."""
+
+import pytest
+from django.core import mail
+
+from journal.models import CommentState
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def post_comment(client, post, **data):
+    return client.post(f"/{post.journal.name}/{post.pk}/comment/", data)
+
+
+def test_moderators_get_one_mail_per_ten_minutes_listing_what_waits(
+    client, journal_a, post_a, django_capture_on_commit_callbacks
+):
+    journal_a.screening = "all"
+    journal_a.trust_approved_authors = False
+    journal_a.save()
+    client.force_login(UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        post_comment(client, post_a, body="first held")
+        post_comment(client, post_a, body="second held")
+
+    # Two held comments, two callbacks, but one mail per moderator listing both.
+    assert len(callbacks) == 2
+    recipients = sorted(address for m in mail.outbox for address in m.to)
+    assert recipients == ["mod_a@example.org", "owner_a@example.org"]
+    assert mail.outbox[0].subject == "[alpha] 2 comments awaiting moderation"
+    assert "first held" in mail.outbox[0].body and "second held" in mail.outbox[0].body
+    assert "/moderation/?journal=alpha" in mail.outbox[0].body
+
+
+def test_nothing_is_sent_before_commit(
+    client, journal_a, post_a, django_capture_on_commit_callbacks
+):
+    journal_a.screening = "all"
+    journal_a.trust_approved_authors = False
+    journal_a.save()
+    client.force_login(UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        post_comment(client, post_a, body="held, not yet committed")
+
+    assert callbacks and mail.outbox == []
+
+
+def test_authors_hear_about_replies_but_not_their_own(
+    client, post_a, author, django_capture_on_commit_callbacks
+):
+    parent = CommentFactory(post=post_a, author=author)
+    client.force_login(author)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, post_a, body="answering myself", parent=parent.pk)
+    assert mail.outbox == []
+
+    client.force_login(UserFactory(display_name="Rita Replier"))
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, post_a, body="a kind answer", parent=parent.pk)
+
+    [message] = mail.outbox
+    assert message.to == ["w@example.org"]
+    assert message.subject == "Rita Replier replied to your comment"
+    assert "a kind answer" in message.body
+
+
+def test_a_held_reply_notifies_the_parent_author_when_approved(
+    client, mod_a, journal_a, post_a, author, django_capture_on_commit_callbacks
+):
+    from moderation import services
+
+    parent = CommentFactory(post=post_a, author=author)
+    journal_a.screening = "all"
+    journal_a.trust_approved_authors = False
+    journal_a.save()
+    replier = UserFactory(email="r@example.org")
+    client.force_login(replier)
+    post_comment(client, post_a, body="held reply", parent=parent.pk)
+    reply = post_a.comments.get(body_source="held reply")
+    assert reply.state == CommentState.HELD
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(
+            moderator=mod_a,
+            items=[services.Seen(reply.pk, "held", 1)],
+            decision="approve",
+        )
+
+    assert sorted(m.subject for m in mail.outbox) == [
+        "Wendy Writer replied to your comment".replace(
+            "Wendy Writer", replier.public_name
+        ),
+        "Your comment was approved",
+    ]
