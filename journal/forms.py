@@ -46,17 +46,18 @@ class CommentForm(forms.Form):
                 max_length=50,
                 help_text=_("Optional. Shown beside your comment."),
             )
+        # Lengths are checked by the service, so the form and the API give the
+        # same sentence; the maxlength attributes only help the browser.
         self.fields["subject"] = forms.CharField(
             label=_("Subject"),
             required=False,
-            max_length=option("SUBJECT_MAX_LENGTH"),
+            widget=forms.TextInput(attrs={"maxlength": option("SUBJECT_MAX_LENGTH")}),
         )
         self.fields["body"] = forms.CharField(
             label=_("Comment"),
             strip=False,
-            max_length=body_limit,
-            widget=forms.Textarea(attrs={"rows": 8}),
-            error_messages={"required": _("Write something before posting.")},
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 8, "maxlength": body_limit}),
             help_text=_(
                 "Up to %(limit)s characters. You may use <b>, <i>, <a>, "
                 "<blockquote>, lists and <code>; links get nofollow."
@@ -72,12 +73,6 @@ class CommentForm(forms.Form):
             self.fields["started"] = forms.CharField(
                 required=False, widget=forms.HiddenInput, initial=form_token
             )
-
-    def clean_body(self):
-        body = self.cleaned_data["body"]
-        if not body.strip():
-            raise forms.ValidationError(_("Write something before posting."))
-        return body
 
     def antibot_check(self) -> AntiBotCheck | None:
         if "started" not in self.fields:
@@ -100,13 +95,15 @@ class CommentEditForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         body_limit = option("COMMENT_MAX_LENGTH")
+        # As in CommentForm, the service checks lengths and blank text.
         self.fields["subject"] = forms.CharField(
-            label=_("Subject"), required=False, max_length=option("SUBJECT_MAX_LENGTH")
+            label=_("Subject"),
+            required=False,
+            widget=forms.TextInput(attrs={"maxlength": option("SUBJECT_MAX_LENGTH")}),
         )
         self.fields["body"] = forms.CharField(
             label=_("Comment"),
             strip=False,
-            max_length=body_limit,
-            widget=forms.Textarea(attrs={"rows": 8}),
-            error_messages={"required": _("Write something before saving.")},
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 8, "maxlength": body_limit}),
         )

@@ -102,6 +102,38 @@ def record_rule_set(journal: Journal, *, by=None, word_rules=None) -> RuleSetVer
         return version
 
 
+@transaction.atomic
+def update_rule_settings(
+    *, journal: Journal, by, changes: dict, words: list[dict] | None = None
+) -> RuleSetVersion:
+    """Change a journal's comment rules (and, if given, replace its word lists).
+
+    The caller validated the values; this saves them and records the new
+    rule-set version, which also writes the audit entry.
+    """
+    from .models import WordRule
+
+    Journal.objects.select_for_update().filter(pk=journal.pk).first()
+    for name, value in changes.items():
+        if name not in RULE_SETTING_FIELDS:
+            raise NotAllowed(_("%(name)s is not a comment setting.") % {"name": name})
+        setattr(journal, name, value)
+    journal.full_clean(exclude=["name", "title", "owner", "description"])
+    journal.save(update_fields=list(changes) or None)
+    if words is not None:
+        journal.word_rules.all().delete()
+        WordRule.objects.bulk_create(
+            WordRule(
+                journal=journal,
+                phrase=word["phrase"].strip(),
+                kind=word["kind"],
+                substring=word.get("substring", False),
+            )
+            for word in words
+        )
+    return record_rule_set(journal, by=by)
+
+
 # Decisions -------------------------------------------------------------------------
 
 

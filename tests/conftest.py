@@ -2,6 +2,8 @@ import pytest
 
 from tests.factories import CommentFactory, JournalFactory, PostFactory, UserFactory
 
+pytest_plugins = ["tests.two_journals"]
+
 
 @pytest.fixture(autouse=True)
 def empty_cache():

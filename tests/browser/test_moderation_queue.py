@@ -10,7 +10,7 @@ from tests.factories import (
     PostFactory,
     UserFactory,
 )
-from tests.moderation.conftest import hold
+from tests.two_journals import hold
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -186,12 +186,12 @@ def test_form_requires_a_csrf_token(post, reader):
         ({"body": "   \n  "}, "Write something before posting."),
         (
             {"body": "x" * 20_001},
-            "Ensure this value has at most 20000 characters (it has 20001).",
+            "A comment may be at most 20,000 characters; this one has 20,001.",
         ),
         ({"body": "nul \x00 inside"}, "Null characters are not allowed."),
         (
             {"body": "ok", "subject": "s" * 101},
-            "Ensure this value has at most 100 characters",
+            "A subject may be at most 100 characters.",
         ),
         ({"body": "ok", "parent": "abc"}, "Enter a whole number."),
         (

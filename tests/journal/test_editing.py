@@ -143,6 +143,7 @@ def test_edit_form_keeps_the_text_on_bad_input(reader_client, own_comment):
     )
 
     assert response.status_code == 400
+    assert "A subject may be at most 100 characters." in response.content.decode()
     assert "kept" in response.content.decode()
     own_comment.refresh_from_db()
     assert own_comment.revision == 1

@@ -6,7 +6,7 @@ from journal.models import Comment
 from moderation import services
 from moderation.models import AuditEntry, Report
 from tests.factories import CommentFactory, UserFactory
-from tests.moderation.conftest import token
+from tests.two_journals import token
 
 pytestmark = pytest.mark.django_db
 

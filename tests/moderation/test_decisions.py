@@ -13,7 +13,7 @@ from moderation import services
 from moderation.models import AuditEntry, AuthorRestriction
 from moderation.services import Seen
 from tests.factories import CommentFactory, UserFactory
-from tests.moderation.conftest import hold, token
+from tests.two_journals import hold, token
 
 pytestmark = pytest.mark.django_db
 

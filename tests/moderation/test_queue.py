@@ -7,7 +7,7 @@ from moderation import services
 from moderation.models import AuthorRestriction, Report
 from moderation.services import Seen
 from tests.factories import CommentFactory, PostFactory, UserFactory
-from tests.moderation.conftest import WORD_REASON, hold, token
+from tests.two_journals import WORD_REASON, hold, token
 
 pytestmark = pytest.mark.django_db
 

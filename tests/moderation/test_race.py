@@ -13,7 +13,7 @@ from journal.models import Comment, CommentState
 from moderation import services
 from moderation.models import AuditEntry
 from tests.factories import CommentFactory
-from tests.moderation.conftest import hold
+from tests.two_journals import hold
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

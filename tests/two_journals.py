@@ -1,3 +1,8 @@
+"""Two journals (alpha and beta) with their moderators, and held comments in each.
+
+Loaded for every test through ``pytest_plugins`` in tests/conftest.py.
+"""
+
 import pytest
 
 from journal.models import Comment, CommentState

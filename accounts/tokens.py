@@ -1,0 +1,74 @@
+"""Personal API tokens: made, looked up and revoked here; used by the API."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .models import ApiToken
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_token(*, user, name: str) -> tuple[ApiToken, str]:
+    """Make a token; return it and its key, which is never retrievable again."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:60] or "API token",
+        prefix=key[:8],
+        key_hash=_hash(key),
+    )
+    return token, key
+
+
+def revoke_token(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>`` (or ``Bearer <key>``) with a personal token."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if (
+            not header
+            or header[0].lower().decode(errors="replace") not in self.keywords
+        ):
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Give one token after the keyword.")
+            )
+        try:
+            key = header[1].decode()
+        except UnicodeDecodeError as error:
+            raise exceptions.AuthenticationFailed(
+                _("The token is not valid.")
+            ) from error
+        token = (
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(key_hash=_hash(key))
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(
+                _("The token is not valid or was revoked.")
+            )
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return "Token"

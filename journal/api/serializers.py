@@ -1,0 +1,217 @@
+"""API shapes. Explicit fields only; input and output serializers are separate
+where the shapes differ. No rule lives here: writes go through the services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from journal.models import RULE_SETTING_FIELDS, Comment, Journal, Post, Tag
+from moderation.models import ReportReason, WordRule
+
+
+class TextField(serializers.CharField):
+    """A string and only a string: 12 or true is an error, not "12" or "True"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PersonSerializer(serializers.Serializer):
+    display_name = serializers.CharField(source="public_name")
+    userpic_url = serializers.CharField()
+
+
+class JournalSerializer(serializers.ModelSerializer):
+    owner = PersonSerializer()
+    url = serializers.CharField(source="get_absolute_url")
+
+    class Meta:
+        model = Journal
+        fields = ("name", "title", "description", "owner", "comment_access", "url")
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ("name", "slug")
+
+
+class PostSerializer(serializers.ModelSerializer):
+    journal = serializers.CharField(source="journal.name")
+    tags = TagSerializer(many=True)
+    published = serializers.DateTimeField(source="published_at")
+    comment_count = serializers.IntegerField()
+    url = serializers.CharField(source="get_absolute_url")
+    body_html = serializers.CharField(help_text="The stored sanitized HTML.")
+
+    class Meta:
+        model = Post
+        fields = (
+            "id", "journal", "title", "body_html", "tags", "published",
+            "comments_enabled", "comment_count", "url",
+        )  # fmt: skip
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    action = serializers.ChoiceField(choices=["publish", "hold", "refuse"])
+    message = serializers.CharField()
+    matched = serializers.CharField(required=False)
+    entry = serializers.CharField(required=False)
+
+
+class CommentSerializer(serializers.Serializer):
+    """One comment in display order.
+
+    Comments the caller may not read come as placeholders: no author, subject or
+    body, and ``placeholder`` says why. ``state`` and ``reasons`` are filled in
+    only for the comment's author and the journal's moderators.
+    """
+
+    id = serializers.IntegerField()
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    depth = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    author_name = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+    created = serializers.DateTimeField(source="created_at")
+    edited = serializers.DateTimeField(source="edited_at", allow_null=True)
+    frozen = serializers.BooleanField()
+    placeholder = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_url(self, comment: Comment) -> str:
+        # Built from the post's address when the view knows it: no query each.
+        post_url = self.context.get("post_url")
+        if post_url is None:
+            return comment.get_absolute_url()
+        return f"{post_url}?thread={comment.pk}#t{comment.pk}"
+
+    def _readable(self, comment: Comment) -> bool:
+        return getattr(comment, "readable", True)
+
+    def _insider(self, comment: Comment) -> bool:
+        viewer = self.context["request"].user
+        return viewer.is_authenticated and (
+            comment.author_id == viewer.pk
+            or comment.journal_id in self.context.get("moderated_journal_ids", ())
+        )
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_author(self, comment: Comment):
+        if not self._readable(comment) or comment.author is None:
+            return None
+        return PersonSerializer(comment.author).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_author_name(self, comment: Comment):
+        if not self._readable(comment):
+            return None
+        return comment.author_label
+
+    @extend_schema_field(serializers.CharField())
+    def get_subject(self, comment: Comment) -> str:
+        return comment.subject if self._readable(comment) else ""
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body_html(self, comment: Comment):
+        return comment.body_html if self._readable(comment) else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_placeholder(self, comment: Comment):
+        return None if self._readable(comment) else comment.placeholder_label
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_state(self, comment: Comment):
+        return comment.state if self._insider(comment) else None
+
+    @extend_schema_field(ReasonSerializer(many=True, allow_null=True))
+    def get_reasons(self, comment: Comment):
+        return comment.reasons if self._insider(comment) else None
+
+
+class CommentPageSerializer(serializers.Serializer):
+    """Comments paginated by top-level thread, like the post page."""
+
+    count = serializers.IntegerField(help_text="Top-level threads in all.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = CommentSerializer(many=True)
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = TextField(allow_blank=True, trim_whitespace=False)
+    subject = TextField(allow_blank=True, required=False, default="")
+    parent = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**62
+    )
+    name = TextField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=50,
+        help_text="Shown for an anonymous comment.",
+    )
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = TextField(allow_blank=True, trim_whitespace=False)
+    subject = TextField(allow_blank=True, required=False, default="")
+
+
+class FlagSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
+    note = TextField(allow_blank=True, required=False, default="", max_length=500)
+
+
+class FlagResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    comment = serializers.IntegerField(source="comment_id")
+    reason = serializers.CharField()
+    created = serializers.DateTimeField(source="created_at")
+
+
+class ThreadScopeSerializer(serializers.Serializer):
+    comment = serializers.IntegerField(source="comment.pk")
+    comments = serializers.IntegerField()
+    authors = serializers.IntegerField()
+    removable = serializers.IntegerField()
+
+
+class WordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WordRule
+        fields = ("phrase", "kind", "substring")
+        # Uniqueness is per journal; the settings serializer checks duplicates.
+        extra_kwargs = {"phrase": {"validators": []}}
+
+
+class SettingsSerializer(serializers.ModelSerializer):
+    words = WordSerializer(many=True, required=False, source="word_rules")
+    rule_set_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Journal
+        fields = (*RULE_SETTING_FIELDS, "words", "rule_set_version")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_rule_set_version(self, journal: Journal):
+        latest = journal.rule_set_versions.order_by("-number").first()
+        return latest.number if latest else None
+
+    def validate_words(self, words):
+        phrases = [word["phrase"].strip().casefold() for word in words]
+        if len(phrases) != len(set(phrases)):
+            raise serializers.ValidationError("Each word or phrase may appear once.")
+        if any(not phrase for phrase in phrases):
+            raise serializers.ValidationError("A word or phrase cannot be blank.")
+        return words

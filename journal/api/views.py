@@ -1,0 +1,420 @@
+"""The REST API for journals, posts and comments.
+
+Thin views: reads come from the same querysets and journal.threads as the pages,
+writes go through journal.services and moderation.services, and anything the
+caller may not see is a 404, exactly like the pages.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from journal import services, threads
+from journal.models import Comment, Journal, Post, Tag
+from journal.views import client_ip
+from moderation import services as moderation
+
+from .errors import Conflict, Refused, error_responses
+from .serializers import (
+    CommentCreateSerializer,
+    CommentEditSerializer,
+    CommentPageSerializer,
+    CommentSerializer,
+    FlagResultSerializer,
+    FlagSerializer,
+    JournalSerializer,
+    PostSerializer,
+    SettingsSerializer,
+    TagSerializer,
+    ThreadScopeSerializer,
+)
+
+
+def _moderated_ids(user, journal: Journal) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    if user.is_superuser or journal.owner_id == user.pk:
+        return {journal.pk}
+    return {journal.pk} if journal.moderators.filter(pk=user.pk).exists() else set()
+
+
+def _refused(refusal: services.CommentRefused) -> Refused:
+    return Refused(
+        code=refusal.code, detail=refusal.message, retry_after=refusal.retry_after
+    )
+
+
+def _origin(request) -> services.Origin:
+    return services.Origin(ip_address=client_ip(request))
+
+
+# Journals and posts -------------------------------------------------------------
+
+
+@extend_schema(
+    tags=["journals"],
+    responses={200: JournalSerializer(many=True), **error_responses(404)},
+)
+class JournalList(generics.ListAPIView):
+    serializer_class = JournalSerializer
+    permission_classes = [permissions.AllowAny]
+    queryset = Journal.objects.select_related("owner").order_by("name")
+
+
+@extend_schema(
+    tags=["journals"], responses={200: JournalSerializer, **error_responses(404)}
+)
+class JournalDetail(generics.RetrieveAPIView):
+    serializer_class = JournalSerializer
+    permission_classes = [permissions.AllowAny]
+    queryset = Journal.objects.select_related("owner")
+    lookup_field = "name"
+
+
+@extend_schema(
+    tags=["journals"], responses={200: TagSerializer(many=True), **error_responses(404)}
+)
+class JournalTags(generics.ListAPIView):
+    serializer_class = TagSerializer
+    permission_classes = [permissions.AllowAny]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Tag.objects.none()
+        journal = get_object_or_404(Journal, name=self.kwargs["name"])
+        return Tag.objects.filter(journal=journal).order_by("name")
+
+
+class PostFilter(django_filters.FilterSet):
+    tag = django_filters.CharFilter(field_name="tags__slug", help_text="A tag's slug.")
+
+    class Meta:
+        model = Post
+        fields = ["tag"]
+
+
+@extend_schema(
+    tags=["posts"],
+    responses={200: PostSerializer(many=True), **error_responses(400, 404)},
+)
+class JournalPosts(generics.ListAPIView):
+    serializer_class = PostSerializer
+    permission_classes = [permissions.AllowAny]
+    filterset_class = PostFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Post.objects.none()
+        journal = get_object_or_404(Journal, name=self.kwargs["name"])
+        return journal.posts.for_listing()
+
+
+@extend_schema(tags=["posts"], responses={200: PostSerializer, **error_responses(404)})
+class PostDetail(generics.RetrieveAPIView):
+    serializer_class = PostSerializer
+    permission_classes = [permissions.AllowAny]
+    queryset = Post.objects.for_listing()
+
+
+# Comments -------------------------------------------------------------------------
+
+
+def _comment_page(request, post: Post, own_ids) -> dict:
+    thread = request.query_params.get("thread")
+    if thread is not None:
+        if not thread.isdigit() or len(thread) > 18:
+            raise NotFound()
+        page = threads.comment_thread(post, request.user, int(thread), own_ids)
+        if page is None:
+            raise NotFound()
+        return {
+            "count": 1,
+            "page": 1,
+            "pages": 1,
+            "next": None,
+            "previous": None,
+            "comments": page.comments,
+        }
+    page = threads.comment_page(
+        post, request.user, request.query_params.get("page"), own_ids
+    )
+    base = request.build_absolute_uri(request.path)
+
+    def link(number):
+        return f"{base}?page={number}"
+
+    return {
+        "count": page.page.paginator.count,
+        "page": page.page.number,
+        "pages": page.page.paginator.num_pages,
+        "next": link(page.page.next_page_number()) if page.page.has_next() else None,
+        "previous": link(page.page.previous_page_number())
+        if page.page.has_previous()
+        else None,
+        "comments": page.comments,
+    }
+
+
+class PostComments(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    def _post(self, post_id: int) -> Post:
+        return get_object_or_404(
+            Post.objects.select_related("journal__owner"), pk=post_id
+        )
+
+    @extend_schema(
+        tags=["comments"],
+        summary="The post's comments in display order",
+        parameters=[
+            OpenApiParameter("page", int, description="Page of top-level threads."),
+            OpenApiParameter(
+                "thread", int, description="Only this comment's sub-thread."
+            ),
+        ],
+        responses={200: CommentPageSerializer, **error_responses(404)},
+    )
+    def get(self, request, post_id: int):
+        post = self._post(post_id)
+        data = _comment_page(request, post, ())
+        comments = data.pop("comments")
+        context = {
+            "request": request,
+            "moderated_journal_ids": _moderated_ids(request.user, post.journal),
+            "post_url": post.get_absolute_url(),
+        }
+        data["results"] = CommentSerializer(comments, many=True, context=context).data
+        return Response(data)
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Post a comment; the journal's rules decide",
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer, **error_responses(400, 401, 403, 404, 429)},
+    )
+    def post(self, request, post_id: int):
+        post = self._post(post_id)
+        incoming = CommentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        parent = None
+        if data.get("parent"):
+            parent = Comment.objects.filter(pk=data["parent"]).first()
+            if parent is None:
+                raise ValidationError(
+                    {"parent": "The comment you are replying to does not exist."}
+                )
+        try:
+            comment = services.submit_comment(
+                post=post,
+                author=request.user,
+                body=data["body"],
+                subject=data["subject"],
+                parent=parent,
+                author_name=data["name"],
+                origin=_origin(request),
+            )
+        except services.CommentRefused as refusal:
+            raise _refused(refusal) from refusal
+        comment.readable = True
+        context = {
+            "request": request,
+            "moderated_journal_ids": _moderated_ids(request.user, post.journal),
+        }
+        body = CommentSerializer(comment, context=context).data
+        # The author always learns the state and, when held, why.
+        body["state"] = comment.state
+        body["reasons"] = comment.reasons
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CommentDetail(APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    def _visible(self, request, comment_id: int) -> Comment:
+        comment = (
+            Comment.objects.visible_to(request.user)
+            .select_related("author", "post__journal", "journal")
+            .filter(pk=comment_id)
+            .first()
+        )
+        if comment is None:
+            raise NotFound()
+        return comment
+
+    def _own(self, request, comment_id: int) -> Comment:
+        comment = self._visible(request, comment_id)
+        if comment.author_id != request.user.pk:
+            raise NotFound()
+        return comment
+
+    def _render(self, request, comment: Comment) -> dict:
+        context = {
+            "request": request,
+            "moderated_journal_ids": _moderated_ids(request.user, comment.journal),
+        }
+        return CommentSerializer(comment, context=context).data
+
+    @extend_schema(
+        tags=["comments"], responses={200: CommentSerializer, **error_responses(404)}
+    )
+    def get(self, request, comment_id: int):
+        return Response(self._render(request, self._visible(request, comment_id)))
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Edit your comment within the journal's edit window",
+        request=CommentEditSerializer,
+        responses={200: CommentSerializer, **error_responses(400, 401, 403, 404, 429)},
+    )
+    def patch(self, request, comment_id: int):
+        comment = self._own(request, comment_id)
+        incoming = CommentEditSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            comment = services.edit_comment(
+                comment=comment,
+                editor=request.user,
+                body=incoming.validated_data["body"],
+                subject=incoming.validated_data["subject"],
+                origin=_origin(request),
+            )
+        except services.NotAllowed as refusal:
+            raise Refused(code=refusal.code, detail=refusal.message) from refusal
+        except services.CommentRefused as refusal:
+            raise _refused(refusal) from refusal
+        comment.readable = True
+        return Response(self._render(request, comment))
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Delete your comment (it shows as “Deleted comment” if answered)",
+        responses={204: None, **error_responses(401, 403, 404)},
+    )
+    def delete(self, request, comment_id: int):
+        comment = self._own(request, comment_id)
+        try:
+            services.delete_own_comment(comment=comment, user=request.user)
+        except services.NotAllowed as refusal:
+            raise Refused(code=refusal.code, detail=refusal.message) from refusal
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentFlag(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Report a comment to the journal's moderators (once per reader)",
+        request=FlagSerializer,
+        responses={
+            201: FlagResultSerializer,
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    def post(self, request, comment_id: int):
+        comment = Comment.objects.visible_to(request.user).filter(pk=comment_id).first()
+        if comment is None:
+            raise NotFound()
+        incoming = FlagSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            report = moderation.report_comment(
+                comment=comment, reporter=request.user, **incoming.validated_data
+            )
+        except moderation.NotFound as missing:
+            raise NotFound() from missing
+        except moderation.NotAllowed as refusal:
+            if refusal.code == "report.duplicate":
+                raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+            raise Refused(code=refusal.code, detail=refusal.message) from refusal
+        return Response(
+            FlagResultSerializer(report).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CommentThreadAction(APIView):
+    """Freeze, unfreeze or delete a sub-thread; ``?preview=1`` only counts."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    action_name = ""
+
+    @extend_schema(
+        tags=["moderation"],
+        parameters=[
+            OpenApiParameter(
+                "preview", bool, description="Only say what the action would touch."
+            )
+        ],
+        request=None,
+        responses={200: ThreadScopeSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, comment_id: int):
+        try:
+            scope = moderation.thread_scope(
+                moderator=request.user, comment_id=comment_id
+            )
+            if request.query_params.get("preview") not in ("1", "true"):
+                if self.action_name == "delete":
+                    moderation.delete_thread(
+                        moderator=request.user, comment_id=comment_id
+                    )
+                else:
+                    moderation.freeze_thread(
+                        moderator=request.user,
+                        comment_id=comment_id,
+                        frozen=self.action_name == "freeze",
+                    )
+        except moderation.NotFound as missing:
+            raise NotFound() from missing
+        except moderation.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+        return Response(ThreadScopeSerializer(scope).data)
+
+
+# Settings ---------------------------------------------------------------------------
+
+
+class JournalSettings(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _journal(self, request, name: str) -> Journal:
+        journal = Journal.objects.owned_by(request.user).filter(name=name).first()
+        if journal is None:
+            raise NotFound()
+        return journal
+
+    @extend_schema(
+        tags=["journals"],
+        summary="The journal's comment rules (owner)",
+        responses={200: SettingsSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, name: str):
+        journal = self._journal(request, name)
+        data = SettingsSerializer(journal).data
+        return Response(data)
+
+    @extend_schema(
+        tags=["journals"],
+        summary="Change the comment rules: a new rule-set version, audited",
+        request=SettingsSerializer(partial=True),
+        responses={200: SettingsSerializer, **error_responses(400, 401, 404)},
+    )
+    def patch(self, request, name: str):
+        journal = self._journal(request, name)
+        incoming = SettingsSerializer(journal, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        words = changes.pop("word_rules", None)
+        moderation.update_rule_settings(
+            journal=journal, by=request.user, changes=changes, words=words
+        )
+        journal.refresh_from_db()
+        return Response(SettingsSerializer(journal).data)

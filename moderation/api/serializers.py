@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from journal.api.serializers import PersonSerializer, ReasonSerializer
+from journal.models import CommentState
+
+from ..models import AuditEntry, ReportReason
+
+
+class AuthorRecordSerializer(serializers.Serializer):
+    published = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    spam = serializers.IntegerField()
+    first_comment = serializers.DateTimeField(allow_null=True)
+    banned = serializers.BooleanField()
+    screened = serializers.BooleanField()
+
+
+class OpenReportSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    reporter = serializers.CharField(source="reporter.public_name")
+    created = serializers.DateTimeField(source="created_at")
+
+
+class QueueItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    journal = serializers.CharField(source="journal.name")
+    post = serializers.IntegerField(source="post_id")
+    post_title = serializers.CharField(source="post.title")
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent_body_html = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField()
+    author_name = serializers.CharField(source="author_label")
+    subject = serializers.CharField()
+    body_html = serializers.CharField()
+    created = serializers.DateTimeField(source="created_at")
+    state = serializers.CharField()
+    revision = serializers.IntegerField()
+    reasons = ReasonSerializer(many=True)
+    ip_address = serializers.CharField(allow_null=True)
+    author_record = AuthorRecordSerializer(allow_null=True)
+    reports = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_parent_body_html(self, comment):
+        parent = comment.parent
+        if parent is None or parent.state != CommentState.PUBLISHED:
+            return None
+        return parent.body_html
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_author(self, comment):
+        return PersonSerializer(comment.author).data if comment.author else None
+
+    @extend_schema_field(OpenReportSerializer(many=True))
+    def get_reports(self, comment):
+        return OpenReportSerializer(
+            getattr(comment, "open_reports", []), many=True
+        ).data
+
+    def to_representation(self, comment):
+        comment.author_record = getattr(comment, "author_record", None)
+        return super().to_representation(comment)
+
+
+class QueuePageSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = QueueItemSerializer(many=True)
+
+
+class SeenSerializer(serializers.Serializer):
+    comment = serializers.IntegerField(min_value=1, max_value=2**62)
+    state_seen = serializers.ChoiceField(choices=CommentState.choices)
+    revision_seen = serializers.IntegerField(min_value=1, max_value=2**31)
+
+
+class BanSerializer(serializers.Serializer):
+    until = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class DecisionRequestSerializer(serializers.Serializer):
+    items = SeenSerializer(many=True, allow_empty=False, max_length=10_000)
+    action = serializers.ChoiceField(choices=["approve", "reject", "spam"])
+    reason = serializers.ChoiceField(
+        choices=ReportReason.choices, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+    ban = BanSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="With action spam: also ban the authors.",
+    )
+
+    def validate(self, data):
+        if data["action"] == "reject" and not data["reason"]:
+            raise serializers.ValidationError(
+                {"reason": "Pick a reason for rejecting."}
+            )
+        return data
+
+
+class OutcomeSerializer(serializers.Serializer):
+    comment = serializers.IntegerField()
+    status = serializers.IntegerField(help_text="200 when done, 409 when not.")
+    code = serializers.ChoiceField(choices=["done", "already_decided", "edited"])
+    detail = serializers.CharField()
+
+
+class DecisionResultSerializer(serializers.Serializer):
+    outcomes = OutcomeSerializer(many=True)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    journal = serializers.CharField(source="journal.name")
+    actor = serializers.CharField(source="actor_name")
+    comment = serializers.IntegerField(source="comment_id", allow_null=True)
+    rule_set_version = serializers.IntegerField(
+        source="rule_set_version_id", allow_null=True
+    )
+    undoes = serializers.IntegerField(source="undoes_id", allow_null=True)
+    created = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = AuditEntry
+        fields = (
+            "id", "journal", "actor", "action", "comment", "target", "from_state",
+            "to_state", "reason", "note", "data", "rule_set_version", "undoes",
+            "created",
+        )  # fmt: skip

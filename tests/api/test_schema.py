@@ -1,0 +1,120 @@
+"""The OpenAPI schema, the docs page, and schemathesis against the schema."""
+
+import re
+from io import StringIO
+
+import pytest
+import schemathesis
+from django.core.management import call_command
+from hypothesis import HealthCheck, settings
+from schemathesis import checks
+
+from config.wsgi import application
+
+EXPECTED_OPERATIONS = {
+    ("get", "/api/journals/"), ("get", "/api/journals/{name}/"),
+    ("get", "/api/journals/{name}/tags/"), ("get", "/api/journals/{name}/posts/"),
+    ("get", "/api/journals/{name}/settings/"),
+    ("patch", "/api/journals/{name}/settings/"),
+    ("get", "/api/posts/{id}/"), ("get", "/api/posts/{post_id}/comments/"),
+    ("post", "/api/posts/{post_id}/comments/"), ("get", "/api/comments/{comment_id}/"),
+    ("patch", "/api/comments/{comment_id}/"), ("delete", "/api/comments/{comment_id}/"),
+    ("post", "/api/comments/{comment_id}/flag/"),
+    ("post", "/api/comments/{comment_id}/freeze/"),
+    ("post", "/api/comments/{comment_id}/unfreeze/"),
+    ("post", "/api/comments/{comment_id}/delete-thread/"),
+    ("get", "/api/moderation/queue/"), ("post", "/api/moderation/decisions/"),
+    ("get", "/api/moderation/log/"), ("post", "/api/moderation/log/{entry_id}/undo/"),
+}  # fmt: skip
+
+
+def test_the_schema_is_valid_openapi_3_without_warnings():
+    out = StringIO()
+
+    call_command(
+        "spectacular",
+        "--validate",
+        "--fail-on-warn",
+        "--format",
+        "openapi-json",
+        stdout=out,
+    )
+
+    assert '"openapi": "3.0.3"' in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_every_endpoint_is_in_the_schema_with_its_error_shape(client):
+    schema = client.get("/api/schema/?format=json").json()
+
+    operations = {
+        (method, path) for path, item in schema["paths"].items() for method in item
+    }
+    assert operations == EXPECTED_OPERATIONS
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"code", "detail"}
+    create = schema["paths"]["/api/posts/{post_id}/comments/"]["post"]["responses"]
+    assert {"201", "400", "403", "404", "429"} <= set(create)
+    assert (
+        schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+    )
+
+
+@pytest.mark.django_db
+def test_the_docs_page_loads_its_assets_from_this_site(client):
+    page = client.get("/api/docs/").content.decode()
+
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assets = [s for s in sources if s.endswith((".js", ".css", ".png"))]
+    assert assets and all(s.startswith("/static/") for s in assets)
+    assert "cdn" not in page.lower() and "https://" not in "".join(sources)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+
+
+# Schemathesis ---------------------------------------------------------------------
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+CONTRACT = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Calling the WSGI app directly fires request_finished, which would close the
+    test's database connection; Django's test client detaches it the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def demo_owner_token(db, keep_test_connection):
+    from accounts.models import User
+    from accounts.tokens import create_token
+
+    call_command("seed_demo", stdout=StringIO())
+    _token, key = create_token(user=User.objects.get(username="owner"), name="contract")
+    return key
+
+
+@schema.parametrize()
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_keeps_its_contract(case, demo_owner_token):
+    """No 500s, no undocumented status, no body that contradicts the schema."""
+    for headers in ({}, {"Authorization": f"Token {demo_owner_token}"}):
+        case.call_and_validate(headers=headers, checks=CONTRACT)

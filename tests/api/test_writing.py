@@ -1,0 +1,309 @@
+"""Commenting, editing, flagging and tokens through the API."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import ApiToken
+from journal.models import Comment, CommentAccess
+from moderation.models import Report
+from tests.factories import CommentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def comments_url(post):
+    return f"/api/posts/{post.pk}/comments/"
+
+
+def test_posting_returns_201_with_the_comment_and_its_state(as_user, post, reader):
+    response = as_user(reader).post(
+        comments_url(post),
+        {"body": "Hello <b>there</b>\nbye", "subject": "Hi"},
+        format="json",
+    )
+
+    data = response.json()
+    assert response.status_code == 201
+    assert data["state"] == "published" and data["reasons"] == []
+    assert data["body_html"] == "Hello <b>there</b><br>bye"
+    assert data["author"]["display_name"] == "Riley Reader"
+    assert Comment.objects.get().body_source == "Hello <b>there</b>\nbye"
+
+
+def test_a_held_comment_comes_back_held_with_its_reasons(as_user, post, reader):
+    post.journal.trust_approved_authors = False
+    post.journal.save()
+
+    response = as_user(reader).post(
+        comments_url(post),
+        {"body": "see https://a.example.org https://b.example.org"},
+        format="json",
+    )
+
+    data = response.json()
+    assert response.status_code == 201 and data["state"] == "held"
+    assert data["reasons"][0]["code"] == "links.too_many"
+
+
+def test_replies_and_anonymous_names(api, post, make_comment):
+    parent = make_comment(post=post)
+
+    response = api.post(
+        comments_url(post),
+        {"body": "anon reply", "parent": parent.pk, "name": "Visitor"},
+        format="json",
+    )
+
+    data = response.json()
+    assert response.status_code == 201
+    assert (data["parent"], data["depth"], data["author"], data["author_name"]) == (
+        parent.pk,
+        1,
+        None,
+        "Visitor",
+    )
+
+
+def test_refusals_are_403_with_the_rule_code_and_the_form_sentence(api, post):
+    post.journal.comment_access = CommentAccess.REGISTERED
+    post.journal.save()
+
+    response = api.post(comments_url(post), {"body": "let me in"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "access.anonymous_disabled",
+        "detail": "Anonymous comments are disabled in this journal",
+    }
+    assert not Comment.objects.exists()
+
+
+def test_the_rate_limit_is_429_with_retry_after(as_user, post, reader):
+    post.journal.rate_limit_per_minute = 1
+    post.journal.save()
+    client = as_user(reader)
+
+    client.post(comments_url(post), {"body": "one"}, format="json")
+    response = client.post(comments_url(post), {"body": "two"}, format="json")
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "rate.limited"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert response.json()["detail"].endswith(
+        f"try again in {response['Retry-After']} seconds"
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "detail"),
+    [
+        ({"body": ""}, "body", "Write something before posting."),
+        (
+            {"body": "x" * 20_001},
+            "body",
+            "A comment may be at most 20,000 characters; this one has 20,001.",
+        ),
+        ({"body": "a\x00b"}, "body", "Null characters are not allowed."),
+        (
+            {"body": "ok", "subject": "s" * 101},
+            "subject",
+            "A subject may be at most 100 characters.",
+        ),
+        (
+            {"body": "ok", "parent": 999999},
+            "parent",
+            "The comment you are replying to does not exist.",
+        ),
+        ({"body": "ok", "parent": "first"}, "parent", "A valid integer is required."),
+        ({"subject": "no body"}, "body", "This field is required."),
+        ({"body": 12}, "body", "Not a valid string."),
+    ],
+)
+def test_invalid_input_is_400_with_a_clear_message(api, post, payload, field, detail):
+    response = api.post(comments_url(post), payload, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert response.json()["detail"] == detail
+    assert field in response.json()["errors"]
+    assert not Comment.objects.exists()
+
+
+def test_malformed_json_is_a_400_not_a_500(api, post):
+    response = api.generic(
+        "POST", comments_url(post), "{not json", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_posting_to_a_missing_post_is_404(api):
+    assert (
+        api.post(
+            "/api/posts/999999/comments/", {"body": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+
+
+def test_the_author_edits_within_the_window_and_a_revision_is_kept(
+    as_user, post, reader
+):
+    comment = CommentFactory(post=post, author=reader, body_source="first")
+
+    response = as_user(reader).patch(
+        f"/api/comments/{comment.pk}/", {"body": "second"}, format="json"
+    )
+
+    comment.refresh_from_db()
+    assert response.status_code == 200 and response.json()["body_html"] == "second"
+    assert comment.revision == 2 and comment.revisions.get().body_source == "first"
+
+
+def test_edits_after_the_window_are_refused_with_a_reason(as_user, post, reader):
+    comment = CommentFactory(post=post, author=reader)
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+
+    response = as_user(reader).patch(
+        f"/api/comments/{comment.pk}/", {"body": "late"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "edit.window_closed"
+
+
+def test_only_the_author_edits_or_deletes_others_get_404(as_user, post, reader):
+    comment = CommentFactory(post=post, author=reader)
+    stranger = as_user(UserFactory())
+
+    assert (
+        stranger.patch(
+            f"/api/comments/{comment.pk}/", {"body": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert stranger.delete(f"/api/comments/{comment.pk}/").status_code == 404
+    assert APIClient().delete(f"/api/comments/{comment.pk}/").status_code == 401
+
+
+def test_the_author_deletes_their_comment_and_the_row_stays(as_user, post, reader):
+    comment = CommentFactory(post=post, author=reader)
+
+    response = as_user(reader).delete(f"/api/comments/{comment.pk}/")
+
+    comment.refresh_from_db()
+    assert response.status_code == 204
+    assert comment.state == "deleted"
+
+
+def test_readers_flag_a_comment_once(as_user, post, reader):
+    comment = CommentFactory(post=post)
+    client = as_user(reader)
+
+    first = client.post(
+        f"/api/comments/{comment.pk}/flag/", {"reason": "offensive"}, format="json"
+    )
+    second = client.post(
+        f"/api/comments/{comment.pk}/flag/", {"reason": "spam"}, format="json"
+    )
+    bad = client.post(
+        f"/api/comments/{comment.pk}/flag/", {"reason": "boring"}, format="json"
+    )
+
+    assert first.status_code == 201 and first.json()["reason"] == "offensive"
+    assert second.status_code == 409 and second.json()["code"] == "report.duplicate"
+    assert bad.status_code == 400
+    assert Report.objects.count() == 1
+
+
+def test_session_writes_need_the_csrf_token(post, reader):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(reader)
+
+    response = client.post(comments_url(post), {"body": "no token"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert "CSRF" in response.json()["detail"]
+    assert not Comment.objects.exists()
+
+
+def test_tokens_are_made_and_revoked_on_the_account_page(client, post, reader):
+    client.force_login(reader)
+
+    client.post("/accounts/me/tokens/", {"name": "my script"})
+    page = client.get("/accounts/me/").content.decode()
+    token = ApiToken.objects.get()
+    key = page.split('class="token-key">')[1].split("<")[0]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    assert (
+        token.name == "my script"
+        and token.key_hash != key
+        and key not in token.prefix * 2
+    )
+    assert key not in client.get("/accounts/me/").content.decode()  # shown once
+    assert (
+        api.post(comments_url(post), {"body": "via token"}, format="json").status_code
+        == 201
+    )
+    client.post(f"/accounts/me/tokens/{token.pk}/revoke/")
+    revoked = api.post(comments_url(post), {"body": "after revoke"}, format="json")
+    assert revoked.status_code == 401
+    assert revoked.json()["code"] == "authentication_failed"
+
+
+def test_tokens_from_the_command_line(post, reader):
+    out = StringIO()
+    call_command("api_token", "create", "reader", "--name", "cli", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert (
+        api.post(comments_url(post), {"body": "from cli"}, format="json").status_code
+        == 201
+    )
+
+    call_command(
+        "api_token", "revoke", str(ApiToken.objects.get().pk), stdout=StringIO()
+    )
+
+    assert (
+        api.post(comments_url(post), {"body": "again"}, format="json").status_code
+        == 401
+    )
+
+
+def test_a_garbage_token_is_401_not_500(api, post):
+    for header in ("Token", "Token a b", "Token \xff", "Bearer nope"):
+        api.credentials(HTTP_AUTHORIZATION=header)
+        assert api.get("/api/journals/").status_code == 401
+
+
+def test_posting_through_the_api_costs_a_fixed_number_of_queries(
+    as_user, post, reader, make_comment, django_assert_num_queries
+):
+    parent = make_comment(post=post)
+    client = as_user(reader)
+    client.post(
+        comments_url(post), {"body": "records the rule-set version"}, format="json"
+    )
+
+    # Token lookup and last-used stamp, post, parent, word lists, rule-set
+    # version, author standing, frozen ancestors, duplicates, insert, path update,
+    # the moderator check for the response, and the savepoint pair.
+    with django_assert_num_queries(14):
+        response = client.post(
+            comments_url(post), {"body": "reply", "parent": parent.pk}, format="json"
+        )
+
+    assert response.status_code == 201
