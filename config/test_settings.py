@@ -5,6 +5,7 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_SECURE", "0")
 
 from config.settings import *  # noqa: E402,F403
 
@@ -19,3 +20,6 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="journal-test-static-")
 WHITENOISE_USE_FINDERS = True
 # Tests share nothing through the cache unless a test asks for Redis itself.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login lockout is switched on by the tests that check it (Django's test client
+# logs in without a request, which django-axes refuses).
+AXES_ENABLED = False

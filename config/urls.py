@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.urls import auth_patterns
 from journal.api.errors import api_not_found
@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
     path("api/moderation/", include("moderation.api.urls")),
@@ -24,6 +24,9 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("", include("journal.urls")),
 ]
+
+# Oversized or malformed requests: a JSON error under /api/, a plain page elsewhere.
+handler400 = "journal.views.bad_request"
 
 if settings.DEBUG:
     # Uploaded userpics in development; production serves MEDIA_ROOT from the

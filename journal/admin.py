@@ -236,6 +236,21 @@ class PostAdminForm(forms.ModelForm):
         )
         widgets = {"body_source": forms.Textarea(attrs={"rows": 20, "cols": 100})}
 
+    def clean_body_source(self):
+        from .conf import option
+
+        body = self.cleaned_data["body_source"]
+        limit = option("POST_MAX_LENGTH")
+        if len(body) > limit:
+            raise ValidationError(
+                _(
+                    "A post may be at most %(limit)s characters; this one has "
+                    "%(count)s."
+                ),
+                params={"limit": f"{limit:,}", "count": f"{len(body):,}"},
+            )
+        return body
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:

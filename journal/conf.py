@@ -4,6 +4,7 @@ from django.conf import settings
 
 DEFAULTS = {
     "COMMENT_MAX_LENGTH": 20_000,
+    "POST_MAX_LENGTH": 200_000,
     "SUBJECT_MAX_LENGTH": 100,
     "THREADS_PER_PAGE": 25,
     "POSTS_PER_PAGE": 10,

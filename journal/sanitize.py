@@ -8,6 +8,7 @@ touches one file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
@@ -170,6 +171,26 @@ class LineBreaks(Filter):
                 yield {"type": "Characters", "data": line}
 
 
+class KeepPreNewline(Filter):
+    """Write the extra newline HTML needs after <pre> when its text starts with one.
+
+    A parser drops a newline right after <pre>; without this, cleaning the output
+    again would lose one newline each time.
+    """
+
+    def __iter__(self):
+        after_pre = False
+        for token in super().__iter__():
+            if (
+                after_pre
+                and token["type"] in {"Characters", "SpaceCharacters"}
+                and token["data"].startswith("\n")
+            ):
+                token = {**token, "data": "\n" + token["data"]}
+            after_pre = token["type"] == "StartTag" and token.get("name") == "pre"
+            yield token
+
+
 class _Cleaner(bleach.Cleaner):
     """bleach.Cleaner with a filter that runs before its sanitizer."""
 
@@ -290,7 +311,7 @@ def _cleaner(policy_name: str) -> bleach.Cleaner:
         protocols=policy.protocols,
         strip=True,
         strip_comments=True,
-        filters=[linkify, *policy.extra_filters],
+        filters=[linkify, *policy.extra_filters, KeepPreNewline],
     )
 
 
@@ -306,10 +327,15 @@ def _linkify_filter():
     return build
 
 
+# C0 control characters other than tab and line breaks, and DEL: never meaningful
+# in user HTML (NUL is refused by some databases; others turn into "?" only on a
+# second cleaning, which would make cleaning unstable).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def clean_html(text: str, policy: Policy) -> str:
     """Return ``text`` cleaned under ``policy``; safe to store and render."""
-    # NUL is never meaningful in HTML and some databases refuse to store it.
-    return _cleaner(policy.name).clean(text.replace("\x00", "")).strip()
+    return _cleaner(policy.name).clean(CONTROL_CHARACTERS.sub("", text)).strip()
 
 
 def clean_post_body(text: str) -> str:

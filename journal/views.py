@@ -4,11 +4,12 @@ journal.threads, writes go through journal.services."""
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import parse_qsl
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +23,28 @@ from .models import Comment, Journal, Post, Tag
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
 OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
+
+
+def bad_request(request, exception=None):
+    """Django's 400 handler: too large or malformed requests."""
+    message = _(
+        "The request was too large or malformed, so nothing was saved. A comment "
+        "may be at most %(limit)s characters."
+    ) % {"limit": f"{option('COMMENT_MAX_LENGTH'):,}"}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "bad_request", "detail": message}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def _valid_utf8_form(request) -> bool:
+    """Whether an urlencoded body decodes as UTF-8 (Django would patch it over)."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return True
+    try:
+        parse_qsl(request.body.decode("ascii"), encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
 
 
 def _paginate_posts(request, posts):
@@ -174,6 +197,17 @@ def _announce(request, comment: Comment) -> None:
 @require_POST
 def post_comment(request, journal_name: str, post_id: int):
     post = _get_post(request, journal_name, post_id)
+    if not _valid_utf8_form(request):
+        # Show what Django could decode, so the author can fix it and resend.
+        form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)
+        form.add_error(
+            None,
+            _(
+                "The comment was not sent as valid UTF-8 text; "
+                "nothing was saved. Please type it again."
+            ),
+        )
+        return _render_post_page(request, post, form=form, status=400)
     form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)
     if not form.is_valid():
         form.refresh_token()

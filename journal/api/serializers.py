@@ -19,6 +19,20 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictInput:
+    """An input serializer that names fields it does not know instead of
+    silently dropping them (a typo in a client should not lose data)."""
+
+    def validate(self, data):
+        if isinstance(self.initial_data, dict):
+            unknown = sorted(set(self.initial_data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in unknown}
+                )
+        return super().validate(data)
+
+
 class PersonSerializer(serializers.Serializer):
     display_name = serializers.CharField(source="public_name")
     userpic_url = serializers.CharField()
@@ -148,7 +162,7 @@ class CommentPageSerializer(serializers.Serializer):
     results = CommentSerializer(many=True)
 
 
-class CommentCreateSerializer(serializers.Serializer):
+class CommentCreateSerializer(StrictInput, serializers.Serializer):
     body = TextField(allow_blank=True, trim_whitespace=False)
     subject = TextField(allow_blank=True, required=False, default="")
     parent = serializers.IntegerField(
@@ -163,12 +177,12 @@ class CommentCreateSerializer(serializers.Serializer):
     )
 
 
-class CommentEditSerializer(serializers.Serializer):
+class CommentEditSerializer(StrictInput, serializers.Serializer):
     body = TextField(allow_blank=True, trim_whitespace=False)
     subject = TextField(allow_blank=True, required=False, default="")
 
 
-class FlagSerializer(serializers.Serializer):
+class FlagSerializer(StrictInput, serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReportReason.choices)
     note = TextField(allow_blank=True, required=False, default="", max_length=500)
 
@@ -195,7 +209,7 @@ class WordSerializer(serializers.ModelSerializer):
         extra_kwargs = {"phrase": {"validators": []}}
 
 
-class SettingsSerializer(serializers.ModelSerializer):
+class SettingsSerializer(StrictInput, serializers.ModelSerializer):
     words = WordSerializer(many=True, required=False, source="word_rules")
     rule_set_version = serializers.SerializerMethodField()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from journal.api.serializers import PersonSerializer, ReasonSerializer
+from journal.api.serializers import PersonSerializer, ReasonSerializer, StrictInput
 from journal.models import CommentState
 
 from ..models import AuditEntry, ReportReason
@@ -83,7 +83,7 @@ class BanSerializer(serializers.Serializer):
     until = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class DecisionRequestSerializer(serializers.Serializer):
+class DecisionRequestSerializer(StrictInput, serializers.Serializer):
     items = SeenSerializer(many=True, allow_empty=False, max_length=10_000)
     action = serializers.ChoiceField(choices=["approve", "reject", "spam"])
     reason = serializers.ChoiceField(
@@ -100,6 +100,7 @@ class DecisionRequestSerializer(serializers.Serializer):
     )
 
     def validate(self, data):
+        data = super().validate(data)
         if data["action"] == "reject" and not data["reason"]:
             raise serializers.ValidationError(
                 {"reason": "Pick a reason for rejecting."}
