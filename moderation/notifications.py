@@ -22,26 +22,28 @@ def _send(subject: str, template: str, context: dict, recipient: str) -> None:
 
 
 def held_comment_waiting(comment_id: int) -> None:
-    """Tell the journal's moderators something waits: one mail per 10 minutes each."""
-    from journal.models import Comment, CommentState
+    """Tell the journal's moderators something waits: one mail per 10 minutes each.
+
+    The mail lists what waits in every journal the moderator looks after, so a
+    moderator of several busy journals still gets one mail, not one per journal.
+    """
+    from journal.models import Comment, CommentState, Journal
 
     comment = Comment.objects.select_related("journal__owner").get(pk=comment_id)
     journal = comment.journal
-    moderators = {journal.owner, *journal.moderators.all()}
-    waiting = list(
-        Comment.objects.filter(journal=journal, state=CommentState.HELD)
-        .select_related("post", "author")
-        .order_by("id")[:20]
-    )
-    total = Comment.objects.filter(journal=journal, state=CommentState.HELD).count()
-    for moderator in moderators:
+    for moderator in {journal.owner, *journal.moderators.all()}:
         if not moderator.email:
             continue
         # cache.add is atomic: only the first held comment in the window mails.
-        if not cache.add(
-            f"notify:held:{moderator.pk}:{journal.pk}", 1, HELD_DIGEST_SECONDS
-        ):
+        if not cache.add(f"notify:held:{moderator.pk}", 1, HELD_DIGEST_SECONDS):
             continue
+        held = Comment.objects.filter(
+            journal__in=Journal.objects.moderated_by(moderator), state=CommentState.HELD
+        )
+        total = held.count()
+        waiting = list(
+            held.select_related("post", "author", "journal").order_by("id")[:20]
+        )
         plural = "s" if total != 1 else ""
         _send(
             f"[{journal.name}] {total} comment{plural} awaiting moderation",
@@ -50,7 +52,7 @@ def held_comment_waiting(comment_id: int) -> None:
                 "journal": journal,
                 "waiting": waiting,
                 "total": total,
-                "queue_url": _site_url(f"/moderation/?journal={journal.name}"),
+                "queue_url": _site_url("/moderation/"),
             },
             moderator.email,
         )

@@ -31,7 +31,7 @@ def test_moderators_get_one_mail_per_ten_minutes_listing_what_waits(
     assert recipients == ["mod_a@example.org", "owner_a@example.org"]
     assert mail.outbox[0].subject == "[alpha] 2 comments awaiting moderation"
     assert "first held" in mail.outbox[0].body and "second held" in mail.outbox[0].body
-    assert "/moderation/?journal=alpha" in mail.outbox[0].body
+    assert "/moderation/" in mail.outbox[0].body
 
 
 def test_nothing_is_sent_before_commit(
@@ -96,3 +96,28 @@ def test_a_held_reply_notifies_the_parent_author_when_approved(
         ),
         "Your comment was approved",
     ]
+
+
+def test_a_moderator_of_two_journals_still_gets_one_mail_per_ten_minutes(
+    client,
+    journal_a,
+    journal_b,
+    post_a,
+    post_b,
+    mod_a,
+    django_capture_on_commit_callbacks,
+):
+    for journal in (journal_a, journal_b):
+        journal.screening = "all"
+        journal.trust_approved_authors = False
+        journal.save()
+    journal_b.moderators.add(mod_a)
+    client.force_login(UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, post_a, body="held in alpha")
+        post_comment(client, post_b, body="held in beta")
+
+    to_mod_a = [m for m in mail.outbox if m.to == ["mod_a@example.org"]]
+    assert len(to_mod_a) == 1
+    assert "held in alpha" in to_mod_a[0].body and "held in beta" in to_mod_a[0].body
