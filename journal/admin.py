@@ -11,7 +11,6 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from moderation import audit
 from moderation import services as moderation
 from moderation.models import AuthorRestriction, RuleSetVersion, WordRule
 from moderation.services import record_rule_set
@@ -189,27 +188,12 @@ class JournalAdmin(OwnerScopedAdmin):
                 instance.created_by = request.user
             instance.save()
             if isinstance(instance, AuthorRestriction):
-                # Bans and screenings set here are logged like those from the queue.
-                audit.record(
-                    journal=form.instance,
-                    actor=request.user,
-                    action=f"author.{instance.kind}",
-                    target=f"user {instance.user_id}",
-                    note=instance.reason,
-                    data={
-                        "restriction": instance.pk,
-                        "user": instance.user_id,
-                        "until": instance.until.isoformat() if instance.until else None,
-                    },
-                )
+                # Logged like the bans set from the queue.
+                moderation.record_restriction(restriction=instance, by=request.user)
         for removed in formset.deleted_objects:
             if isinstance(removed, AuthorRestriction):
-                audit.record(
-                    journal=form.instance,
-                    actor=request.user,
-                    action=f"author.{removed.kind}_lifted",
-                    target=f"user {removed.user_id}",
-                    data={"user": removed.user_id},
+                moderation.record_restriction(
+                    restriction=removed, by=request.user, lifted=True
                 )
             removed.delete()
         formset.save_m2m()
@@ -324,7 +308,7 @@ class CommentAdminForm(forms.ModelForm):
                 author=self.request.user,
                 body=cleaned.get("body_source", ""),
                 subject=cleaned.get("subject", ""),
-                parent=cleaned.get("parent"),
+                parent_id=cleaned["parent"].pk if cleaned.get("parent") else None,
                 origin=services.Origin(
                     ip_address=self.request.META.get("REMOTE_ADDR") or None
                 ),

@@ -25,6 +25,34 @@ def token_age(token: str) -> float | None:
     return time.time() - issued
 
 
+def comment_text_fields() -> dict[str, forms.Field]:
+    """The subject and body fields shared by the new-comment and edit forms.
+
+    Lengths and blank text are checked by the service, so the form and the API
+    give the same sentence; the maxlength attributes only help the browser.
+    Limits come from settings at request time, not at import time.
+    """
+    body_limit = option("COMMENT_MAX_LENGTH")
+    return {
+        "subject": forms.CharField(
+            label=_("Subject"),
+            required=False,
+            widget=forms.TextInput(attrs={"maxlength": option("SUBJECT_MAX_LENGTH")}),
+        ),
+        "body": forms.CharField(
+            label=_("Comment"),
+            strip=False,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 8, "maxlength": body_limit}),
+            help_text=_(
+                "Up to %(limit)s characters. You may use <b>, <i>, <a>, "
+                "<blockquote>, lists and <code>; links get nofollow."
+            )
+            % {"limit": f"{body_limit:,}"},
+        ),
+    }
+
+
 class CommentForm(forms.Form):
     """The reader's comment form; the rules themselves live in the service.
 
@@ -37,8 +65,6 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, anonymous: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        # Limits come from settings at request time, not at import time.
-        body_limit = option("COMMENT_MAX_LENGTH")
         if anonymous:
             self.fields["author_name"] = forms.CharField(
                 label=_("Your name"),
@@ -46,24 +72,7 @@ class CommentForm(forms.Form):
                 max_length=50,
                 help_text=_("Optional. Shown beside your comment."),
             )
-        # Lengths are checked by the service, so the form and the API give the
-        # same sentence; the maxlength attributes only help the browser.
-        self.fields["subject"] = forms.CharField(
-            label=_("Subject"),
-            required=False,
-            widget=forms.TextInput(attrs={"maxlength": option("SUBJECT_MAX_LENGTH")}),
-        )
-        self.fields["body"] = forms.CharField(
-            label=_("Comment"),
-            strip=False,
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 8, "maxlength": body_limit}),
-            help_text=_(
-                "Up to %(limit)s characters. You may use <b>, <i>, <a>, "
-                "<blockquote>, lists and <code>; links get nofollow."
-            )
-            % {"limit": f"{body_limit:,}"},
-        )
+        self.fields.update(comment_text_fields())
         if anonymous:
             self.fields[self.honeypot_field] = forms.CharField(
                 label=_("Leave this empty"),
@@ -94,16 +103,4 @@ class CommentForm(forms.Form):
 class CommentEditForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        body_limit = option("COMMENT_MAX_LENGTH")
-        # As in CommentForm, the service checks lengths and blank text.
-        self.fields["subject"] = forms.CharField(
-            label=_("Subject"),
-            required=False,
-            widget=forms.TextInput(attrs={"maxlength": option("SUBJECT_MAX_LENGTH")}),
-        )
-        self.fields["body"] = forms.CharField(
-            label=_("Comment"),
-            strip=False,
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 8, "maxlength": body_limit}),
-        )
+        self.fields.update(comment_text_fields())

@@ -210,6 +210,18 @@ class Journal(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("journal:journal", kwargs={"journal_name": self.name})
 
+    def is_moderated_by(self, user, *, named: bool | None = None) -> bool:
+        """Whether ``user`` moderates this journal: owner, named moderator or
+        superuser. Pass ``named`` when a query already told whether the user is a
+        named moderator, to save asking again."""
+        if not user or not user.is_authenticated:
+            return False
+        if user.is_superuser or self.owner_id == user.pk:
+            return True
+        if named is None:
+            named = self.moderators.filter(pk=user.pk).exists()
+        return named
+
     def rule_settings(self, word_rules) -> rules.RuleSettings:
         """The settings the rule pipeline reads, with the given word-list rows."""
         blocked, held = [], []

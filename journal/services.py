@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from moderation import notifications, ratelimit, rules
 from moderation.models import AuthorRestriction, WordRule
@@ -130,12 +131,9 @@ def author_standing(journal: Journal, user) -> AuthorStanding:
         )  # fmt: skip
         .get()
     )
-    is_moderator = (
-        user.is_superuser or journal.owner_id == user.pk or row["is_named_moderator"]
-    )
     return AuthorStanding(
         is_member=row["is_member"],
-        is_moderator=is_moderator,
+        is_moderator=journal.is_moderated_by(user, named=row["is_named_moderator"]),
         approved_count=row["approved"] or 0,
         banned=row["banned"],
         screened=row["screened"],
@@ -160,6 +158,9 @@ def _age_days(moment) -> float:
     return (timezone.now() - moment).total_seconds() / 86400
 
 
+PARENT_MISSING = gettext_lazy("The comment you are replying to does not exist.")
+
+
 def _validate_comment_input(
     *, post: Post, parent: Comment | None, body: str, subject: str
 ):
@@ -179,7 +180,7 @@ def _validate_comment_input(
         }
     if parent is not None:
         if parent.post_id != post.pk or parent.state != CommentState.PUBLISHED:
-            errors["parent"] = _("The comment you are replying to does not exist.")
+            errors["parent"] = PARENT_MISSING
         elif parent.depth + 1 > option("MAX_COMMENT_DEPTH"):
             errors["parent"] = _("This thread is too deep to reply to.")
     if errors:
@@ -280,18 +281,25 @@ def submit_comment(
     author,
     body: str,
     subject: str = "",
-    parent: Comment | None = None,
+    parent_id: int | None = None,
     author_name: str = "",
     origin: Origin = Origin(),  # noqa: B008 (frozen, so a shared default is safe)
 ) -> Comment:
     """Validate, sanitize, run the rules and store a new comment.
 
-    Raises ``ValidationError`` for bad input and ``CommentRefused`` when a rule
+    ``parent_id`` is the comment replied to, as the door received it; a missing
+    one, or one on another post, is bad input like any other. Raises
+    ``ValidationError`` for bad input and ``CommentRefused`` when a rule
     refuses; in both cases nothing is stored. Published or held, the verdict's
     reasons and rule-set version are stored with the comment.
     """
     author = author if author and author.is_authenticated else None
     subject = subject.strip()
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id).first()
+        if parent is None:
+            raise ValidationError({"parent": PARENT_MISSING})
     _validate_comment_input(post=post, parent=parent, body=body, subject=subject)
     assessment = _assess(
         post=post, author=author, parent=parent, body=body, origin=origin

@@ -20,6 +20,7 @@ from . import services, threads
 from .conf import option
 from .forms import CommentEditForm, CommentForm
 from .models import Comment, Journal, Post, Tag
+from .params import optional_id
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
 OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
@@ -90,25 +91,13 @@ def _get_post(request, journal_name: str, post_id: int) -> Post:
 
 
 def _roles(request, post: Post) -> services.ViewerRoles:
-    user = request.user
-    is_moderator = post.viewer_is_moderator or (
-        user.is_authenticated
-        and (user.is_superuser or post.journal.owner_id == user.pk)
-    )
     return services.ViewerRoles(
         is_member=post.viewer_is_member,
-        is_moderator=is_moderator,
+        is_moderator=post.journal.is_moderated_by(
+            request.user, named=post.viewer_is_moderator
+        ),
         banned=post.viewer_is_banned,
     )
-
-
-def _positive_int(value: str | None) -> int | None:
-    """Parse an id from the query string; anything odd means "no such comment"."""
-    if value is None:
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise Http404(_("No such comment."))
-    return int(value)
 
 
 def _own_comment_ids(request) -> list[int]:
@@ -139,7 +128,7 @@ def _render_post_page(
         services.access_facts(post=post, user=request.user, roles=roles)
     )
     own_ids = _own_comment_ids(request)
-    focus_id = reply_to_id or _positive_int(request.GET.get("thread"))
+    focus_id = reply_to_id or optional_id(request.GET.get("thread"))
     comment_page = None
     if focus_id:
         comment_page = threads.comment_thread(post, request.user, focus_id, own_ids)
@@ -173,7 +162,7 @@ def _render_post_page(
 @require_GET
 def post_detail(request, journal_name: str, post_id: int):
     post = _get_post(request, journal_name, post_id)
-    reply_to_id = _positive_int(request.GET.get("replyto"))
+    reply_to_id = optional_id(request.GET.get("replyto"))
     return _render_post_page(request, post, reply_to_id=reply_to_id)
 
 
@@ -213,23 +202,15 @@ def post_comment(request, journal_name: str, post_id: int):
         form.refresh_token()
         return _render_post_page(request, post, form=form, status=400)
 
-    parent = None
-    if form.cleaned_data["parent"]:
-        parent = Comment.objects.filter(pk=form.cleaned_data["parent"]).first()
-        if parent is None:
-            form.add_error(None, _("The comment you are replying to does not exist."))
-            form.refresh_token()
-            return _render_post_page(request, post, form=form, status=400)
-    reply_to_id = (
-        parent.pk if parent is not None and parent.post_id == post.pk else None
-    )
+    # On a refusal, show the thread replied to (if it is on this post).
+    reply_to_id = form.cleaned_data["parent"]
     try:
         comment = services.submit_comment(
             post=post,
             author=request.user,
             body=form.cleaned_data["body"],
             subject=form.cleaned_data["subject"],
-            parent=parent,
+            parent_id=reply_to_id,
             author_name=form.cleaned_data.get("author_name", ""),
             origin=services.Origin(
                 ip_address=client_ip(request), antibot=form.antibot_check()

@@ -2,41 +2,20 @@
 
 from django.contrib import admin
 
+from journal.admin import OwnerScopedAdmin
+
 from .models import AuditEntry, Report
 
 
-class OwnerScopedReadOnly(admin.ModelAdmin):
+class OwnerScopedReadOnly(OwnerScopedAdmin):
     """Rows of journals the staff user owns (all for a superuser); nothing editable."""
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(journal__owner=request.user)
-
-    def _owner(self, request) -> bool:
-        user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or user.owned_journals.exists())
-        )
-
-    def has_module_permission(self, request):
-        return self._owner(request)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None:
-            return self.get_queryset(request).filter(pk=obj.pk).exists()
-        return self._owner(request)
+    owner_lookup = "journal__owner"
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from journal.models import Comment, CommentState, Journal
+from journal.params import optional_id
 
 from . import rules
 from .models import AuditEntry, AuthorRestriction, Report
@@ -51,14 +52,6 @@ class Filters:
         return query.urlencode()
 
 
-def _int(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise Http404("Bad number in the address.")
-    return int(value)
-
-
 def read_filters(params, journals: list[Journal]) -> Filters:
     """Parse the query string; a journal or post outside ``journals`` is a 404."""
     tab = params.get("tab", "held")
@@ -68,7 +61,7 @@ def read_filters(params, journals: list[Journal]) -> Filters:
         filters.journal = next((j for j in journals if j.name == name), None)
         if filters.journal is None:
             raise Http404("No such journal in your queue.")
-    filters.post_id = _int(params.get("post"))
+    filters.post_id = optional_id(params.get("post"))
     if filters.post_id is not None:
         allowed = [j.pk for j in ([filters.journal] if filters.journal else journals)]
         from journal.models import Post
@@ -78,8 +71,8 @@ def read_filters(params, journals: list[Journal]) -> Filters:
     rule = params.get("rule", "")
     filters.rule = rule if rule in rules.RULE_CODES else ""
     filters.author = params.get("author", "").strip()[:150]
-    filters.after = _int(params.get("after"))
-    filters.before = _int(params.get("before"))
+    filters.after = optional_id(params.get("after"))
+    filters.before = optional_id(params.get("before"))
     return filters
 
 

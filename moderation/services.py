@@ -332,8 +332,8 @@ def _notify_decided(comments, decision: str, reason: str, note: str) -> None:
 
 
 def _ban_authors(moderator, comments, *, until, note: str) -> None:
-    pairs = {(c.journal_id, c.author_id): c.journal for c in comments if c.author_id}
-    for (journal_id, author_id), journal in pairs.items():
+    pairs = {(c.journal_id, c.author_id) for c in comments if c.author_id}
+    for journal_id, author_id in pairs:
         restriction, _created = AuthorRestriction.objects.update_or_create(
             journal_id=journal_id,
             user_id=author_id,
@@ -344,18 +344,27 @@ def _ban_authors(moderator, comments, *, until, note: str) -> None:
                 "created_by": moderator,
             },
         )
-        audit.record(
-            journal=journal,
-            actor=moderator,
-            action="author.ban",
-            target=f"user {author_id}",
-            note=note,
-            data={
-                "restriction": restriction.pk,
-                "user": author_id,
-                "until": until.isoformat() if until else None,
-            },
+        record_restriction(restriction=restriction, by=moderator, note=note)
+
+
+def record_restriction(
+    *, restriction: AuthorRestriction, by, note: str = "", lifted: bool = False
+) -> AuditEntry:
+    """Log a ban or screening set (from the queue or the admin) or lifted."""
+    until = restriction.until
+    data = {"user": restriction.user_id}
+    if not lifted:
+        data.update(
+            restriction=restriction.pk, until=until.isoformat() if until else None
         )
+    return audit.record(
+        journal=restriction.journal_id,
+        actor=by,
+        action=f"author.{restriction.kind}" + ("_lifted" if lifted else ""),
+        target=f"user {restriction.user_id}",
+        note=note or ("" if lifted else restriction.reason),
+        data=data,
+    )
 
 
 # Reports --------------------------------------------------------------------------

@@ -8,7 +8,6 @@ caller may not see is a 404, exactly like the pages.
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from journal import services, threads
 from journal.models import Comment, Journal, Post, Tag
+from journal.params import optional_id
 from journal.views import client_ip
 from moderation import services as moderation
 
@@ -38,11 +38,7 @@ from .serializers import (
 
 
 def _moderated_ids(user, journal: Journal) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    if user.is_superuser or journal.owner_id == user.pk:
-        return {journal.pk}
-    return {journal.pk} if journal.moderators.filter(pk=user.pk).exists() else set()
+    return {journal.pk} if journal.is_moderated_by(user) else set()
 
 
 def _refused(refusal: services.CommentRefused) -> Refused:
@@ -127,11 +123,9 @@ class PostDetail(generics.RetrieveAPIView):
 
 
 def _comment_page(request, post: Post, own_ids) -> dict:
-    thread = request.query_params.get("thread")
+    thread = optional_id(request.query_params.get("thread"))
     if thread is not None:
-        if not thread.isdigit() or len(thread) > 18:
-            raise NotFound()
-        page = threads.comment_thread(post, request.user, int(thread), own_ids)
+        page = threads.comment_thread(post, request.user, thread, own_ids)
         if page is None:
             raise NotFound()
         return {
@@ -204,20 +198,13 @@ class PostComments(APIView):
         incoming = CommentCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        parent = None
-        if data.get("parent"):
-            parent = Comment.objects.filter(pk=data["parent"]).first()
-            if parent is None:
-                raise ValidationError(
-                    {"parent": "The comment you are replying to does not exist."}
-                )
         try:
             comment = services.submit_comment(
                 post=post,
                 author=request.user,
                 body=data["body"],
                 subject=data["subject"],
-                parent=parent,
+                parent_id=data.get("parent"),
                 author_name=data["name"],
                 origin=_origin(request),
             )
