@@ -8,6 +8,8 @@ collation sorts the paths the same way.
 """
 
 STEP = 10
+# Larger than any segment: every descendant's path sorts below path + this.
+LAST_SEGMENT = "9" * STEP
 
 
 def segment(comment_id: int) -> str:

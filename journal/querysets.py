@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -13,7 +14,9 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
+
+from . import paths
 
 
 class JournalQuerySet(models.QuerySet):
@@ -144,17 +147,23 @@ class CommentQuerySet(models.QuerySet):
         from .models import Comment
 
         readable = readable_by(user, own_comment_ids)
-        readable_below = (
-            Comment.objects.filter(readable)
-            .filter(post_id=OuterRef("post_id"), path__startswith=OuterRef("path"))
-            .exclude(pk=OuterRef("pk"))
+        # The descendants' paths lie strictly between the comment's path and that
+        # path followed by the largest segment: a range the (post, path) index
+        # answers directly, where a LIKE on an outer column would scan the post.
+        readable_below = Comment.objects.filter(readable).filter(
+            post_id=OuterRef("post_id"),
+            path__gt=OuterRef("path"),
+            path__lt=Concat(
+                OuterRef("path"), Value(paths.LAST_SEGMENT), output_field=CharField()
+            ),
         )
         return self.filter(readable | Q(Exists(readable_below))).annotate(
             readable=ExpressionWrapper(readable, output_field=BooleanField())
         )
 
     def in_display_order(self) -> CommentQuerySet:
-        return self.select_related("author").order_by("path")
+        # The raw input is only needed to edit a comment, never to show one.
+        return self.select_related("author").defer("body_source").order_by("path")
 
     def owned_by(self, user) -> CommentQuerySet:
         if user.is_superuser:

@@ -21,7 +21,7 @@ class CommentPage:
     focus: Comment | None = None
 
 
-def _annotate_layout(comments: list[Comment], base_depth: int) -> list[Comment]:
+def annotate_layout(comments: list[Comment], base_depth: int) -> list[Comment]:
     """Set each comment's indent and whether a visible reply follows it."""
     for index, comment in enumerate(comments):
         comment.indent = min(comment.depth - base_depth, MAX_INDENT)
@@ -47,7 +47,7 @@ def comment_page(
         return CommentPage(comments=[], page=page)
     lower, upper = paths.roots_range_bounds(page.object_list[0], page.object_list[-1])
     comments = list(visible.filter(path__gte=lower, path__lt=upper).in_display_order())
-    return CommentPage(comments=_annotate_layout(comments, 0), page=page)
+    return CommentPage(comments=annotate_layout(comments, 0), page=page)
 
 
 def comment_thread(
@@ -60,4 +60,4 @@ def comment_thread(
         return None
     lower, upper = paths.subtree_bounds(focus.path)
     comments = list(visible.filter(path__gte=lower, path__lt=upper).in_display_order())
-    return CommentPage(comments=_annotate_layout(comments, focus.depth), focus=focus)
+    return CommentPage(comments=annotate_layout(comments, focus.depth), focus=focus)

@@ -6,7 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
@@ -15,8 +24,12 @@ from journal.params import optional_id
 
 from . import rules
 from .models import AuditEntry, AuthorRestriction, Report
+from .services import Seen
 
 PAGE_SIZE = 50
+# Counts stop here ("10,000+"): beyond it an exact figure helps nobody, and
+# counting stays cheap however long the queue grows.
+COUNT_CAP = 10_000
 TABS = ("held", "reported", "decided")
 HOLD_CODES = sorted(
     code
@@ -76,6 +89,50 @@ def read_filters(params, journals: list[Journal]) -> Filters:
     return filters
 
 
+class CountUpTo(Subquery):
+    """How many rows a (sliced) subquery returns: COUNT over a LIMIT, so a
+    journal with 100,000 held comments costs no more than one with COUNT_CAP."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+
+def _capped(queryset) -> CountUpTo:
+    return CountUpTo(queryset.order_by()[: COUNT_CAP + 1])
+
+
+def _tab_counts() -> dict:
+    """Per-journal counts for the tabs, as annotations of the journals' query."""
+    return {
+        "held_count": _capped(
+            Comment.objects.filter(
+                journal_id=OuterRef("pk"), state=CommentState.HELD
+            ).values("pk")
+        ),
+        "reported_count": _capped(
+            Report.objects.filter(journal_id=OuterRef("pk"), dismissed_at__isnull=True)
+            .values("comment_id")
+            .distinct()
+        ),
+        "decided_count": _capped(
+            AuditEntry.objects.filter(
+                journal_id=OuterRef("pk"),
+                action__startswith="comment.",
+                created_at__gte=timezone.now() - timedelta(days=1),
+            ).values("pk")
+        ),
+    }
+
+
+def count_label(counts: dict[int, int]) -> str:
+    """The total of per-journal counts, "10,000+" style once any passed the cap."""
+    total = sum(counts.values())
+    capped = any(count > COUNT_CAP for count in counts.values())
+    if capped:
+        total = sum(min(count, COUNT_CAP) for count in counts.values())
+    return f"{total:,}+" if capped else f"{total:,}"
+
+
 @dataclass
 class AuthorRecord:
     published: int = 0
@@ -102,6 +159,7 @@ class QueuePage:
 
     @property
     def tab_counts(self) -> dict[str, int]:
+        """Totals per tab; a journal past COUNT_CAP adds COUNT_CAP + 1."""
         return {
             "held": self._total(self.held_counts),
             "reported": self._total(self.reported_counts),
@@ -109,17 +167,26 @@ class QueuePage:
         }
 
     @property
-    def tabs(self) -> list[tuple[str, str, int, str]]:
+    def tabs(self) -> list[tuple[str, str, str, str]]:
         labels = {"held": "Held", "reported": "Reported", "decided": "Decided (24 h)"}
-        counts = self.tab_counts
+        counts = {
+            "held": self.held_counts,
+            "reported": self.reported_counts,
+            "decided": self.decided_counts,
+        }
         return [
-            (tab, labels[tab], counts[tab], self.filters.query(tab=tab)) for tab in TABS
+            (tab, labels[tab], count_label(counts[tab]), self.filters.query(tab=tab))
+            for tab in TABS
         ]
 
     @property
     def journal_rows(self):
         return [
-            (j, self.held_counts.get(j.pk, 0), self.reported_counts.get(j.pk, 0))
+            (
+                j,
+                count_label({j.pk: self.held_counts.get(j.pk, 0)}),
+                count_label({j.pk: self.reported_counts.get(j.pk, 0)}),
+            )
             for j in self.journals
         ]
 
@@ -161,36 +228,17 @@ def _comment_filters(queryset, filters: Filters):
 
 def load(user, params) -> QueuePage:
     """The queue as ``user`` sees it; 404 for someone who moderates nothing."""
-    journals = list(Journal.objects.moderated_by(user).order_by("name"))
+    journals = list(
+        Journal.objects.moderated_by(user).annotate(**_tab_counts()).order_by("name")
+    )
     if not journals:
         raise Http404("You do not moderate any journal.")
     filters = read_filters(params, journals)
     journal_ids = [filters.journal.pk] if filters.journal else [j.pk for j in journals]
-    all_ids = [j.pk for j in journals]
     page = QueuePage(filters=filters, journals=journals)
-
-    page.held_counts = dict(
-        Comment.objects.filter(journal_id__in=all_ids, state=CommentState.HELD)
-        .values_list("journal_id")
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
-    page.reported_counts = dict(
-        Report.objects.filter(journal_id__in=all_ids, dismissed_at__isnull=True)
-        .values_list("journal_id")
-        .annotate(total=Count("comment_id", distinct=True))
-        .order_by()
-    )
-    page.decided_counts = dict(
-        AuditEntry.objects.filter(
-            journal_id__in=all_ids,
-            action__startswith="comment.",
-            created_at__gte=timezone.now() - timedelta(days=1),
-        )
-        .values_list("journal_id")
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
+    page.held_counts = {j.pk: j.held_count for j in journals}
+    page.reported_counts = {j.pk: j.reported_count for j in journals}
+    page.decided_counts = {j.pk: j.decided_count for j in journals}
 
     if filters.tab == "decided":
         entries = AuditEntry.objects.filter(journal_id__in=journal_ids).select_related(
@@ -210,8 +258,11 @@ def load(user, params) -> QueuePage:
             entry.can_undo = can_undo(entry, now)
         return page
 
-    comments = Comment.objects.filter(journal_id__in=journal_ids).select_related(
-        "post__journal", "journal", "author", "parent__author"
+    # The journals are already in hand: no need to join them in again.
+    comments = (
+        Comment.objects.filter(journal_id__in=journal_ids)
+        .select_related("post", "author", "parent__author")
+        .defer("body_source", "parent__body_source")
     )
     if filters.tab == "held":
         comments = comments.filter(state=CommentState.HELD)
@@ -231,6 +282,11 @@ def load(user, params) -> QueuePage:
     page.items, page.has_next, page.has_previous = _keyset(
         comments, filters, newest_first=False
     )
+    by_id = {journal.pk: journal for journal in journals}
+    for comment in page.items:
+        comment.journal = comment.post.journal = by_id[comment.journal_id]
+        # What the moderator saw, carried by every decision button of the item.
+        comment.seen_token = Seen(comment.pk, comment.state, comment.revision).token
     _attach_author_records(page.items)
     return page
 

@@ -197,15 +197,28 @@ def moderated_comments(user):
     return Comment.objects.filter(moderated_by(user, journal_field="journal"))
 
 
-def _locked(user, ids) -> dict[int, Comment]:
+# What a decision reads of each comment: a bulk decision locks thousands.
+DECISION_FIELDS = (
+    "id",
+    "post_id",
+    "journal_id",
+    "parent_id",
+    "author_id",
+    "state",
+    "revision",
+    "rule_set_version_id",
+)
+
+
+def _locked(user, ids, *, only=None) -> dict[int, Comment]:
     """Lock the comments ``user`` moderates; any other id means NotFound."""
-    rows = {
-        comment.pk: comment
-        for comment in moderated_comments(user)
-        .select_for_update(of=("self",))
-        .filter(pk__in=set(ids))
-        .select_related("journal", "author")
-    }
+    comments = (
+        moderated_comments(user).select_for_update(of=("self",)).filter(pk__in=set(ids))
+    )
+    comments = (
+        comments.only(*only) if only else comments.select_related("journal", "author")
+    )
+    rows = {comment.pk: comment for comment in comments}
     if len(rows) != len(set(ids)):
         raise NotFound
     return rows
@@ -269,7 +282,7 @@ def decide(
     if decision == Decision.REJECT and reason not in ReportReason.values:
         raise NotAllowed(_("Pick a reason for rejecting."), "decision.reason_required")
     to_state, from_states = DECISIONS[decision]
-    rows = _locked(moderator, [seen.comment_id for seen in items])
+    rows = _locked(moderator, [seen.comment_id for seen in items], only=DECISION_FIELDS)
 
     applicable, conflicts = [], []
     for seen in items:
@@ -287,7 +300,7 @@ def decide(
     _set_state(applicable, to_state, moderator_reason=reason, moderator_note=note)
     audit.record_many(
         audit.entry(
-            journal=comment.journal,
+            journal=comment.journal_id,
             actor=moderator,
             action=f"comment.{decision}",
             comment=comment,
@@ -313,22 +326,15 @@ def decide(
 
 
 def _notify_decided(comments, decision: str, reason: str, note: str) -> None:
-    for comment in comments:
-        if decision == Decision.APPROVE and comment.state == CommentState.HELD:
-            transaction.on_commit(
-                lambda pk=comment.pk: notifications.comment_approved(pk)
-            )
-            if comment.parent_id:
-                transaction.on_commit(
-                    lambda pk=comment.pk: notifications.reply_posted(pk)
-                )
-        elif decision == Decision.REJECT:
-            label = str(ReportReason(reason).label)
-            transaction.on_commit(
-                lambda pk=comment.pk, label=label: notifications.comment_rejected(
-                    pk, label, note
-                )
-            )
+    """Mail the authors after commit: one callback for the batch, not one each."""
+    if decision == Decision.APPROVE:
+        ids = [comment.pk for comment in comments if comment.state == CommentState.HELD]
+        if ids:
+            transaction.on_commit(lambda: notifications.comments_approved(ids))
+    elif decision == Decision.REJECT and comments:
+        ids = [comment.pk for comment in comments]
+        label = str(ReportReason(reason).label)
+        transaction.on_commit(lambda: notifications.comments_rejected(ids, label, note))
 
 
 def _ban_authors(moderator, comments, *, until, note: str) -> None:

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -51,6 +52,15 @@ def queue_page(request):
         "page": page,
         "filters": page.filters,
         "reasons": ReportReason.choices,
+        # Built once: every item of the page repeats the same choices.
+        "reason_options": format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == ReportReason.OTHER else "", label)
+                for value, label in ReportReason.choices
+            ),
+        ),
         "hold_codes": queue.HOLD_CODES,
         "here": request.get_full_path(),
     }

@@ -121,3 +121,71 @@ def test_a_moderator_of_two_journals_still_gets_one_mail_per_ten_minutes(
     to_mod_a = [m for m in mail.outbox if m.to == ["mod_a@example.org"]]
     assert len(to_mod_a) == 1
     assert "held in alpha" in to_mod_a[0].body and "held in beta" in to_mod_a[0].body
+
+
+def test_a_bulk_approval_mails_every_author_from_one_query(
+    mod_a, post_a, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from moderation import notifications, services
+
+    parent = CommentFactory(post=post_a, author=UserFactory(email="p@example.org"))
+    held = []
+    for n in range(12):
+        comment = CommentFactory(
+            post=post_a,
+            author=UserFactory(email=f"a{n}@example.org"),
+            parent=parent if n % 2 else None,
+        )
+        held.append(comment)
+    anonymous = CommentFactory(post=post_a, author=None, author_name="Nobody")
+    held.append(anonymous)
+    post_a.comments.filter(pk__in=[c.pk for c in held]).update(state=CommentState.HELD)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.decide(
+            moderator=mod_a,
+            items=[services.Seen(c.pk, "held", 1) for c in held],
+            decision="approve",
+        )
+
+    # One callback for the whole batch, not one per comment.
+    assert len(callbacks) == 1
+    approved = [m for m in mail.outbox if m.subject == "Your comment was approved"]
+    replies = [m for m in mail.outbox if "replied to your comment" in m.subject]
+    assert sorted(m.to[0] for m in approved) == sorted(
+        f"a{n}@example.org" for n in range(12)
+    )
+    assert len(replies) == 6 and {m.to[0] for m in replies} == {"p@example.org"}
+
+    mail.outbox.clear()
+    with django_assert_num_queries(1):
+        notifications.comments_approved([c.pk for c in held])
+    assert len(mail.outbox) == 18
+
+
+def test_a_bulk_rejection_tells_each_author_the_reason(
+    mod_a, post_a, django_capture_on_commit_callbacks
+):
+    from moderation import services
+
+    held = [
+        CommentFactory(post=post_a, author=UserFactory(email=f"r{n}@example.org"))
+        for n in range(3)
+    ]
+    post_a.comments.filter(pk__in=[c.pk for c in held]).update(state=CommentState.HELD)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(
+            moderator=mod_a,
+            items=[services.Seen(c.pk, "held", 1) for c in held],
+            decision="reject",
+            reason="off_topic",
+            note="Please stay on the post's subject.",
+        )
+
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "r0@example.org",
+        "r1@example.org",
+        "r2@example.org",
+    ]
+    assert all("Reason: Off-topic" in m.body for m in mail.outbox)
+    assert all("stay on the post's subject" in m.body for m in mail.outbox)

@@ -124,12 +124,31 @@ def test_a_queue_page_costs_the_same_queries_however_many_items(
         )
     client.force_login(mod_a)
 
-    # Session, user, journals, held/reported/decided counts, the page of items
-    # (with post, journal, author, parent), and the authors' records.
-    with django_assert_num_queries(8):
+    # Session, user, journals with their held/reported/decided counts, the page
+    # of items (with post, journal, author, parent), and the authors' records.
+    with django_assert_num_queries(5):
         response = client.get("/moderation/")
 
     assert response.content.decode().count('class="queue-item"') == min(count, 50)
+
+
+def test_queue_counts_are_exact_up_to_the_cap_then_say_more(
+    client, mod_a, post_a, monkeypatch
+):
+    from moderation import queue
+
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    for _ in range(3):
+        hold(CommentFactory(post=post_a))
+    client.force_login(mod_a)
+    page = client.get("/moderation/").content.decode()
+    assert 'Held <span class="count">3</span>' in page
+
+    hold(CommentFactory(post=post_a))
+    page = client.get("/moderation/").content.decode()
+    assert 'Held <span class="count">3+</span>' in page
+    # Every held comment is still in the list; only the count stops.
+    assert page.count('class="queue-item"') == 4
 
 
 def test_reported_tab_lists_flagged_published_comments_with_the_reports(
@@ -246,3 +265,22 @@ def test_keyboard_script_is_a_static_file_and_the_page_has_no_inline_script(
     assert '<script src="/static/js/queue.js" defer></script>' in page
     assert "<script>" not in page
     assert 'data-action="approve"' in page and 'data-action="reject"' in page
+
+
+def test_queue_items_escape_what_people_wrote(client, mod_a, post_a):
+    author = UserFactory(display_name='<img src=x onerror="alert(1)">Eve')
+    parent = CommentFactory(post=post_a, author=UserFactory(display_name="<b>Pa</b>"))
+    comment = hold(
+        CommentFactory(
+            post=post_a, author=author, parent=parent, subject="<script>s()</script>"
+        )
+    )
+    client.force_login(mod_a)
+
+    page = client.get("/moderation/").content.decode()
+
+    assert f'id="q{comment.pk}"' in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Eve" in page
+    assert "Replying to &lt;b&gt;Pa&lt;/b&gt;:" in page
+    assert "&lt;script&gt;s()&lt;/script&gt;" in page
+    assert "<script>s()" not in page and 'onerror="alert(1)"' not in page

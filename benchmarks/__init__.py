@@ -1,0 +1,3 @@
+"""Benchmarks: ``python -m benchmarks`` measures, compares and prints a table.
+
+Not part of the test suite's pass/fail; see README.md ("Benchmarks")."""

@@ -1,0 +1,253 @@
+"""The results as Markdown tables, and the issue's targets checked against them."""
+
+from __future__ import annotations
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _peer_thread(entry: dict, comments: int, share: float) -> dict | None:
+    for row in entry.get("peer", {}).get("threads", []):
+        if row["comments"] == comments and row["registered_share"] == share:
+            return row
+    return None
+
+
+def _ratio(peer_ms: float, our_ms: float) -> float:
+    return round(peer_ms / our_ms, 1) if our_ms else 0.0
+
+
+def table(results: dict) -> str:
+    parts = []
+    thread_rows, post_rows, queue_rows = [], [], []
+    for database, entry in results["databases"].items():
+        ours = entry["ours"]
+        for row in ours["threads"]:
+            peer = _peer_thread(entry, row["comments"], row["registered_share"])
+            thread_rows.append(
+                [
+                    database,
+                    f"{row['comments']:,}",
+                    f"{row['registered_share']:.0%}",
+                    f"{row['page_ms']} ({row['page_queries']} q)",
+                    f"{row['reader_page_ms']} ({row['reader_page_queries']} q)",
+                    f"{row['whole_thread_ms']} ({row['whole_thread_queries']} q)",
+                    f"{peer['whole_thread_ms']} ({peer['whole_thread_queries']} q)"
+                    if peer
+                    else "–",
+                    f"{_ratio(peer['whole_thread_ms'], row['whole_thread_ms'])}×"
+                    if peer
+                    else "–",
+                ]
+            )
+        posting = ours["posting"]
+        peer_posting = entry.get("peer", {}).get("posting")
+        post_rows.append(
+            [
+                database,
+                f"{posting['form_ms']} ({posting['form_queries']} q, "
+                f"{posting['form_transactions']} tx)",
+                f"{posting['api_ms']} ({posting['api_queries']} q, "
+                f"{posting['api_transactions']} tx)",
+                f"{peer_posting['form_ms']} ({peer_posting['form_queries']} q, "
+                f"{peer_posting['form_transactions']} tx)"
+                if peer_posting
+                else "–",
+            ]
+        )
+        queue = ours["queue"]
+        queue_rows.append(
+            [
+                database,
+                f"{queue['held']:,}",
+                f"{queue['first_page_ms']} ({queue['first_page_queries']} q)",
+                f"{queue['deep_page_ms']} ({queue['deep_page_queries']} q)",
+                f"{queue['api_first_page_ms']} ({queue['api_first_page_queries']} q)",
+                f"{queue['bulk']:,}: {queue['bulk_decision_ms']} "
+                f"({queue['bulk_decision_queries']} q, "
+                f"{queue['bulk_decision_transactions']} tx)",
+                f"{queue['bulk_commit_and_mail_ms']} ({queue['bulk_mails']:,} mails)",
+            ]
+        )
+    parts.append("### Comments of one post (ms, median; q = SQL queries)\n")
+    parts.append(
+        _table(
+            [
+                "database",
+                "comments",
+                "registered",
+                "post page, visitor",
+                "post page, logged in",
+                "whole thread",
+                "whole thread, xtd",
+                "xtd / ours",
+            ],
+            thread_rows,
+        )
+    )
+    parts.append("\n### Posting a comment (ms, median; tx = transactions)\n")
+    parts.append(
+        _table(["database", "ours: web form", "ours: API", "xtd: web form"], post_rows)
+    )
+    parts.append("\n### Moderation queue (ms, median)\n")
+    parts.append(
+        _table(
+            [
+                "database",
+                "held",
+                "first page",
+                "deep page",
+                "API first page",
+                "bulk approve (ms)",
+                "then commit + mail to authors (ms)",
+            ],
+            queue_rows,
+        )
+    )
+    first = next(iter(results["databases"].values()))["ours"]["sanitizer"]
+    parts.append("\n### Sanitizer (one process)\n")
+    parts.append(
+        _table(
+            ["policy", "per second", "average input (chars)"],
+            [
+                [
+                    "comment",
+                    f"{first['comment_policy_per_second']:,}",
+                    first["comment_input_chars"],
+                ],
+                [
+                    "post",
+                    f"{first['post_policy_per_second']:,}",
+                    first["post_input_chars"],
+                ],
+            ],
+        )
+    )
+    if "load" in results:
+        load = results["load"]
+        rows = [
+            [
+                name,
+                f"{row['requests']:,}",
+                row["rps"],
+                row["p50_ms"],
+                row["p95_ms"],
+                row["p99_ms"],
+                row["errors"],
+            ]
+            for name, row in [
+                ("mixed (all)", load["mixed"]),
+                *load["by_kind"].items(),
+                ("static file", load["static"]),
+            ]
+        ]
+        comments = load["comments"]
+        share = load["mixed"]["rps"] / load["static"]["rps"]
+        parts.append(
+            f"\n### Load test: gunicorn ({load['workers']} workers) on PostgreSQL with "
+            f"Redis, {load['users']} locust users, {load['seconds']} s\n"
+        )
+        parts.append(
+            _table(
+                ["requests", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"],
+                rows,
+            )
+        )
+        parts.append(
+            f"\nMixed workload: {share:.1%} of the "
+            f"static file's rate. Comments: {comments['accepted']} accepted, "
+            f"{comments['stored']} stored, {comments['lost']} lost, "
+            f"{comments['unexpected']} unaccounted for, "
+            f"{comments['broken_paths']} broken thread paths."
+        )
+    parts.append("\n### Targets\n")
+    parts.append(
+        _table(
+            ["target", "measured", "met"],
+            [
+                [t["target"], t["measured"], "yes" if t["met"] else "**no**"]
+                for t in results["targets"]
+            ],
+        )
+    )
+    return "\n".join(parts)
+
+
+def targets(results: dict) -> list[dict]:
+    checks = []
+
+    def check(target: str, measured: str, met: bool) -> None:
+        checks.append({"target": target, "measured": measured, "met": bool(met)})
+
+    for database, entry in results["databases"].items():
+        ours = entry["ours"]
+        worst = max(
+            max(row["page_queries"], row["reader_page_queries_after_session"])
+            for row in ours["threads"]
+        )
+        check(
+            f"{database}: post page ≤ 5 queries after session/user, any N",
+            f"at most {worst}",
+            worst <= 5,
+        )
+        for share, factor in ((0.0, 5), (0.5, 8)):
+            row = next(
+                (
+                    r
+                    for r in ours["threads"]
+                    if r["comments"] == 1_000 and r["registered_share"] == share
+                ),
+                None,
+            )
+            peer = _peer_thread(entry, 1_000, share)
+            if row and peer:
+                ratio = _ratio(peer["whole_thread_ms"], row["whole_thread_ms"])
+                check(
+                    f"{database}: whole 1,000-comment thread ≥ {factor}× faster than "
+                    f"xtd ({share:.0%} registered)",
+                    f"{ratio}×",
+                    ratio >= factor,
+                )
+        posting = ours["posting"]
+        peer_posting = entry.get("peer", {}).get("posting")
+        if peer_posting:
+            check(
+                f"{database}: posting no slower than xtd (form, API vs xtd form)",
+                f"{posting['form_ms']} / {posting['api_ms']} vs "
+                f"{peer_posting['form_ms']} ms",
+                max(posting["form_ms"], posting["api_ms"]) <= peer_posting["form_ms"],
+            )
+        check(
+            f"{database}: posting in one transaction",
+            f"form {posting['form_transactions']}, API {posting['api_transactions']}",
+            posting["form_transactions"] == 1 and posting["api_transactions"] == 1,
+        )
+        queue = ours["queue"]
+        check(
+            f"{database}: queue first page ≤ 50 ms and ≤ 8 queries "
+            f"({queue['held']:,} held)",
+            f"{queue['first_page_ms']} ms, {queue['first_page_queries']} q",
+            queue["first_page_ms"] <= 50 and queue["first_page_queries"] <= 8,
+        )
+        check(
+            f"{database}: queue deep page ≤ 50 ms",
+            f"{queue['deep_page_ms']} ms",
+            queue["deep_page_ms"] <= 50,
+        )
+        check(
+            f"{database}: bulk decision on {queue['bulk']:,} ≤ 2 s",
+            f"{queue['bulk_decision_ms']} ms",
+            queue["bulk_decision_ms"] <= 2000,
+        )
+    if "load" in results:
+        load = results["load"]
+        comments = load["comments"]
+        check(
+            "load test: zero errors, no accepted comment lost",
+            f"{load['mixed']['errors']} errors, {comments['lost']} lost",
+            load["mixed"]["errors"] == 0 and comments["lost"] == 0,
+        )
+    return checks
