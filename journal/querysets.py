@@ -136,6 +136,21 @@ def readable_by(user, own_comment_ids=()) -> Q:
     return readable
 
 
+# Fields of a comment's author that no page or API response showing the comment
+# reads; the display queryset leaves them out.
+PRIVATE_AUTHOR_FIELDS = (
+    "password",
+    "last_login",
+    "is_superuser",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+)
+
+
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user, own_comment_ids=()) -> CommentQuerySet:
         """Comments ``user`` sees, annotated ``readable``: in full, or a placeholder.
@@ -162,8 +177,19 @@ class CommentQuerySet(models.QuerySet):
         )
 
     def in_display_order(self) -> CommentQuerySet:
-        # The raw input is only needed to edit a comment, never to show one.
-        return self.select_related("author").defer("body_source").order_by("path")
+        """With what showing a comment needs: its author's public face, not the
+        raw input (only editing needs that) nor the author's private fields.
+        A thread may hold thousands of rows, so the columns left out count."""
+        return (
+            self.select_related("author")
+            .defer(
+                "body_source",
+                "rule_codes",
+                "rule_set_version",
+                *(f"author__{name}" for name in PRIVATE_AUTHOR_FIELDS),
+            )
+            .order_by("path")
+        )
 
     def owned_by(self, user) -> CommentQuerySet:
         if user.is_superuser:

@@ -9,7 +9,7 @@ transaction. No rule hangs off a signal, so no entry point can skip one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -79,12 +79,22 @@ class AuthorStanding:
     banned: bool = False
     screened: bool = False
     screened_until: object = None
+    # The values of the caller's own ``also`` expressions, by name.
+    also: dict = field(default_factory=dict)
 
 
-def author_standing(journal: Journal, user) -> AuthorStanding:
-    """Everything about ``user`` in ``journal`` that the rules need: one query."""
+def author_standing(journal: Journal, user, *, also=None) -> AuthorStanding:
+    """Everything about ``user`` in ``journal`` that the rules need: one query.
+
+    ``also`` adds the caller's own expressions (say, whether this text is a
+    duplicate) to that query, so that they cost no round trip of their own.
+    """
+    also = also or {}
     if not user or not user.is_authenticated:
-        return AuthorStanding()
+        if not also:
+            return AuthorStanding()
+        row = Journal.objects.filter(pk=journal.pk).values(**also).get()
+        return AuthorStanding(also=row)
     restrictions = AuthorRestriction.objects.active().filter(
         journal_id=OuterRef("pk"), user_id=user.pk
     )
@@ -120,6 +130,7 @@ def author_standing(journal: Journal, user) -> AuthorStanding:
                 ]
             ),
             approved=Subquery(approved),
+            **also,
         )
         .values(
             "is_member",
@@ -128,6 +139,7 @@ def author_standing(journal: Journal, user) -> AuthorStanding:
             "screened",
             "screened_until",
             "approved",
+            *also,
         )  # fmt: skip
         .get()
     )
@@ -138,6 +150,7 @@ def author_standing(journal: Journal, user) -> AuthorStanding:
         banned=row["banned"],
         screened=row["screened"],
         screened_until=row["screened_until"],
+        also={name: row[name] for name in also},
     )
 
 
@@ -212,7 +225,6 @@ def _assess(
     word_rules = list(WordRule.objects.filter(journal=journal))
     settings = journal.rule_settings(word_rules)
     version = record_rule_set(journal, word_rules=word_rules)
-    standing = author_standing(journal, author)
     rate_key = ratelimit.author_key(
         user_id=author.pk if author else None, ip_address=origin.ip_address
     )
@@ -231,12 +243,13 @@ def _assess(
     )  # fmt: skip
     if editing is not None:
         duplicates = duplicates.exclude(pk=editing.pk)
-    thread_frozen = (
-        parent is not None
-        and Comment.objects.filter(
-            pk__in=paths.ancestor_ids(parent.path), frozen=True
-        ).exists()
-    )
+    checks = {"duplicate": Exists(duplicates)}
+    if parent is not None:
+        checks["thread_frozen"] = Exists(
+            Comment.objects.filter(pk__in=paths.ancestor_ids(parent.path), frozen=True)
+        )
+    # Asked in the same query as the author's standing: one round trip for all.
+    standing = author_standing(journal, author, also=checks)
 
     facts = rules.CommentFacts(
         settings=settings,
@@ -254,8 +267,8 @@ def _assess(
         text=summary.text,
         link_count=len(summary.links),
         depth=parent.depth + 1 if parent is not None else 0,
-        thread_frozen=thread_frozen,
-        duplicate=duplicates.exists(),
+        thread_frozen=standing.also.get("thread_frozen", False),
+        duplicate=standing.also["duplicate"],
         recent_comment_count=activity.count,
         rate_retry_after=activity.retry_after,
         antibot=origin.antibot,

@@ -19,7 +19,7 @@ from moderation import rules
 from . import services, threads
 from .conf import option
 from .forms import CommentEditForm, CommentForm
-from .models import Comment, Journal, Post, Tag
+from .models import Comment, CommentState, Journal, Post, Tag
 from .params import optional_id
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
@@ -80,13 +80,13 @@ def tag_posts(request, journal_name: str, tag_slug: str):
     )
 
 
-def _get_post(request, journal_name: str, post_id: int) -> Post:
+def _get_post(request, journal_name: str, post_id: int, *, counted=True) -> Post:
     # Tags are read by the template only when the page is rendered.
-    queryset = (
-        Post.objects.select_related("journal__owner")
-        .with_comment_count()
-        .with_viewer_roles(request.user)
+    queryset = Post.objects.select_related("journal__owner").with_viewer_roles(
+        request.user
     )
+    if counted:
+        queryset = queryset.with_comment_count()
     return get_object_or_404(queryset, pk=post_id, journal__name=journal_name)
 
 
@@ -123,6 +123,9 @@ def client_ip(request) -> str | None:
 def _render_post_page(
     request, post: Post, *, form=None, reply_to_id=None, status=200, refusal=None
 ):
+    if not hasattr(post, "comment_count"):
+        # A refused comment's page: the count was not needed until now.
+        post.comment_count = post.comments.filter(state=CommentState.PUBLISHED).count()
     roles = _roles(request, post)
     access = rules.access_verdict(
         services.access_facts(post=post, user=request.user, roles=roles)
@@ -185,7 +188,7 @@ def _announce(request, comment: Comment) -> None:
 
 @require_POST
 def post_comment(request, journal_name: str, post_id: int):
-    post = _get_post(request, journal_name, post_id)
+    post = _get_post(request, journal_name, post_id, counted=False)
     if not _valid_utf8_form(request):
         # Show what Django could decode, so the author can fix it and resend.
         form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)

@@ -125,6 +125,9 @@ class WordMatch:
 
 def find_matches(text: str, entries: Iterable[WordEntry]) -> list[WordMatch]:
     """Every entry found in ``text``, at most one match per entry."""
+    entries = list(entries)
+    if not entries:  # most journals keep no word list: skip normalizing the text
+        return []
     source = unicodedata.normalize("NFC", text)
     normalized, tokens, origin = tokenize(text)
     words = [token.text for token in tokens]

@@ -299,9 +299,9 @@ def test_posting_through_the_api_costs_a_fixed_number_of_queries(
     )
 
     # Token lookup and last-used stamp, post, parent, word lists, rule-set
-    # version, author standing, frozen ancestors, duplicates, insert, path update,
-    # the moderator check for the response, and the savepoint pair.
-    with django_assert_num_queries(14):
+    # version, author standing (with frozen ancestors and duplicates), insert,
+    # path update, the moderator check for the response, and the savepoint pair.
+    with django_assert_num_queries(12):
         response = client.post(
             comments_url(post), {"body": "reply", "parent": parent.pk}, format="json"
         )

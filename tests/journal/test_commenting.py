@@ -6,7 +6,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from journal.models import Comment, CommentAccess
-from tests.factories import PostFactory, UserFactory, human_form_fields
+from tests.factories import (
+    CommentFactory,
+    PostFactory,
+    UserFactory,
+    human_form_fields,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -279,3 +284,14 @@ def test_subjects_and_names_are_plain_text_escaped_on_the_page(client, post):
     assert "&lt;b&gt;bold?&lt;/b&gt;&lt;script&gt;x()&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
     assert "<script>x()" not in page and '<img src=x onerror="alert(1)">' not in page
+
+
+def test_a_page_shown_again_after_bad_input_still_counts_the_comments(
+    reader_client, post
+):
+    CommentFactory.create_batch(3, post=post)
+
+    response = reader_client.post(comment_url(post), {"body": "   "})
+
+    assert response.status_code == 400
+    assert "3 comments" in response.content.decode()
