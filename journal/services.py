@@ -477,6 +477,7 @@ def edit_comment(
             "body_html",
             "state",
             "reasons",
+            "rule_codes",
             "rule_set_version",
             "edited_at",
             "revision",

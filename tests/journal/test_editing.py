@@ -62,6 +62,24 @@ def test_an_edit_runs_the_rules_again(reader_client, own_comment):
     assert [r["code"] for r in own_comment.reasons] == ["words.held"]
 
 
+def test_an_edit_that_is_held_is_found_in_the_queue_under_its_rule(
+    client, reader, own_comment
+):
+    journal = own_comment.post.journal
+    journal.trust_approved_authors = False
+    journal.save()
+    WordRule.objects.create(journal=journal, phrase="free money", kind="hold")
+    client.force_login(reader)
+    client.post(edit_url(own_comment), {"body": "now with free money"})
+    client.force_login(journal.owner)
+
+    by_rule = client.get("/moderation/?rule=words.held").content.decode()
+    by_other_rule = client.get("/moderation/?rule=links.too_many").content.decode()
+
+    assert "now with free money" in by_rule
+    assert "now with free money" not in by_other_rule
+
+
 def test_an_edit_refused_by_a_rule_changes_nothing(reader_client, own_comment):
     WordRule.objects.create(
         journal=own_comment.post.journal, phrase="casino", kind="block"
