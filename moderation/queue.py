@@ -31,9 +31,10 @@ PAGE_SIZE = 50
 # counting stays cheap however long the queue grows.
 COUNT_CAP = 10_000
 TABS = ("held", "reported", "decided")
+FILTER_CODES = rules.RULE_CODES | {rules.MODERATOR_SCREENING}
 HOLD_CODES = sorted(
     code
-    for code in rules.RULE_CODES
+    for code in FILTER_CODES
     if code.startswith(("screening.", "links.", "words.held", "account."))
 )
 
@@ -82,7 +83,7 @@ def read_filters(params, journals: list[Journal]) -> Filters:
         if not Post.objects.filter(pk=filters.post_id, journal_id__in=allowed).exists():
             raise Http404("No such post in your queue.")
     rule = params.get("rule", "")
-    filters.rule = rule if rule in rules.RULE_CODES else ""
+    filters.rule = rule if rule in FILTER_CODES else ""
     filters.author = params.get("author", "").strip()[:150]
     filters.after = optional_id(params.get("after"))
     filters.before = optional_id(params.get("before"))

@@ -488,6 +488,9 @@ RULES: tuple[Rule, ...] = (
     screened_author,
     new_account,
 )
+# Not a rule of the pipeline: a moderator screening a published comment by hand.
+# The queue filters on it like on the rules' codes.
+MODERATOR_SCREENING = "screening.moderator"
 RULE_CODES = {
     "access.post_closed", "access.nobody", "access.anonymous_disabled",
     "access.members_only", "post.closed_old", "ban.active", "thread.frozen",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from journal.models import RULE_SETTING_FIELDS, Comment, CommentState, Journal
 from journal.querysets import moderated_by
 
-from . import audit, notifications
+from . import audit, notifications, rules
 from .models import (
     AuditEntry,
     AuthorRestriction,
@@ -536,11 +536,14 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
     _set_state([comment], to_state)
     if screened:
         reason = {
-            "code": "screening.moderator",
+            "code": rules.MODERATOR_SCREENING,
             "action": "hold",
             "message": _("Screened by a moderator"),
         }
-        Comment.objects.filter(pk=comment.pk).update(reasons=[*comment.reasons, reason])
+        reasons = [*comment.reasons, reason]
+        Comment.objects.filter(pk=comment.pk).update(
+            reasons=reasons, rule_codes=Comment.codes_of(reasons)
+        )
     else:
         transaction.on_commit(lambda: notifications.comment_approved(comment.pk))
     return audit.record(

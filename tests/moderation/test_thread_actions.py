@@ -148,6 +148,19 @@ def test_screening_and_unscreening_one_comment(client, mod_a, post_a, thread):
     assert root.state == CommentState.PUBLISHED
 
 
+def test_a_screened_comment_is_found_by_the_queue_filter_for_screening(
+    client, mod_a, post_a, thread
+):
+    root = thread[0]
+    client.force_login(mod_a)
+    client.post(f"/moderation/thread/{root.pk}/screen/")
+
+    by_screening = client.get("/moderation/?rule=screening.moderator").content
+    by_links = client.get("/moderation/?rule=links.too_many").content
+
+    assert b"root text" in by_screening and b"root text" not in by_links
+
+
 def test_thread_actions_on_another_journal_are_404(client, mod_a, post_b):
     foreign = CommentFactory(post=post_b)
     client.force_login(mod_a)
