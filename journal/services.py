@@ -9,7 +9,7 @@ transaction. No rule hangs off a signal, so no entry point can skip one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -320,8 +320,9 @@ def submit_comment(
     verdict = assessment.verdict
     if verdict.refused:
         raise CommentRefused(verdict, retry_after=assessment.facts.rate_retry_after)
-
     journal = post.journal
+    _take_rate_limit_place(journal, assessment)
+
     comment = store_comment(
         post=post,
         parent=parent,
@@ -337,14 +338,31 @@ def submit_comment(
         if journal.logs_ip_of(anonymous=author is None)
         else None,
     )
-    # Counted at once rather than on commit: should the transaction still fail,
-    # the limit errs on the strict side, which is harmless.
-    ratelimit.record(journal.pk, assessment.rate_key)
     if comment.is_held:
         transaction.on_commit(lambda: notifications.held_comment_waiting(comment.pk))
     elif parent is not None:
         transaction.on_commit(lambda: notifications.reply_posted(comment.pk))
     return comment
+
+
+def _take_rate_limit_place(journal: Journal, assessment: _Assessment) -> None:
+    """Take the author's place under the rate limit, or refuse as the rule does.
+
+    The count the verdict saw was read a moment ago; a simultaneous comment by
+    the same author may have taken the last place since. Then the rules judge
+    again with the count as it is now. A place is taken at once rather than on
+    commit: should the transaction still fail, the limit errs on the strict side.
+    """
+    limit = assessment.facts.settings.rate_limit_per_minute
+    if ratelimit.take_place(journal.pk, assessment.rate_key, limit):
+        return
+    now = ratelimit.recent_activity(journal.pk, assessment.rate_key, limit)
+    facts = replace(
+        assessment.facts,
+        recent_comment_count=max(now.count, limit),
+        rate_retry_after=max(now.retry_after, 1),
+    )
+    raise CommentRefused(rules.decide(facts), retry_after=facts.rate_retry_after)
 
 
 def store_comment(

@@ -1,8 +1,10 @@
 """How many comments an author sent lately, kept in Django's cache.
 
 The cache is Redis in production (REDIS_URL), so every app server sees the same
-counts. A sliding one-minute log per author and journal; the rule pipeline reads
-the count, and only comments that were stored are recorded.
+counts. An author has ``limit`` places per journal, each a cache key holding the
+moment a comment took it and expiring a minute later: a sliding one-minute log.
+A comment takes a place with ``cache.add``, which succeeds for one caller only,
+so a burst of simultaneous posts cannot all slip through on one stale count.
 """
 
 from __future__ import annotations
@@ -29,29 +31,51 @@ def author_key(*, user_id: int | None, ip_address: str | None) -> str:
     return f"ip:{ip_address or 'unknown'}"
 
 
-def _cache_key(journal_id: int, author: str) -> str:
+def _place_keys(journal_id: int, author: str, limit: int) -> list[str]:
     digest = hashlib.sha256(author.encode()).hexdigest()[:32]
-    return f"ratelimit:comments:{journal_id}:{digest}"
+    return [f"ratelimit:comments:{journal_id}:{digest}:{n}" for n in range(limit)]
 
 
-def _recent(journal_id: int, author: str, now: float) -> list[float]:
-    stamps = cache.get(_cache_key(journal_id, author)) or []
-    return sorted(stamp for stamp in stamps if stamp > now - WINDOW_SECONDS)
+def _taken(keys: list[str]) -> dict[str, float]:
+    return cache.get_many(keys)
 
 
 def recent_activity(
     journal_id: int, author: str, limit: int, now: float | None = None
 ) -> RecentActivity:
+    """How many places the author used in the last minute, and when one frees up."""
+    if not limit:
+        return RecentActivity(count=0, retry_after=0)
     now = time.time() if now is None else now
-    stamps = _recent(journal_id, author, now)
-    if not limit or len(stamps) < limit:
+    stamps = sorted(
+        stamp
+        for stamp in _taken(_place_keys(journal_id, author, limit)).values()
+        if stamp > now - WINDOW_SECONDS
+    )
+    if len(stamps) < limit:
         return RecentActivity(count=len(stamps), retry_after=0)
-    # Wait until enough of the oldest comments leave the window.
-    freed_at = stamps[len(stamps) - limit] + WINDOW_SECONDS
-    return RecentActivity(count=len(stamps), retry_after=math.ceil(freed_at - now))
+    return RecentActivity(
+        count=len(stamps), retry_after=math.ceil(stamps[0] + WINDOW_SECONDS - now)
+    )
 
 
-def record(journal_id: int, author: str, now: float | None = None) -> None:
+def take_place(
+    journal_id: int, author: str, limit: int, now: float | None = None
+) -> bool:
+    """Take one of the author's places for a comment; False when none is free.
+
+    Atomic across processes and app servers: each free place goes to exactly
+    one caller. With no limit there is nothing to take.
+    """
+    if not limit:
+        return True
     now = time.time() if now is None else now
-    stamps = [*_recent(journal_id, author, now), now]
-    cache.set(_cache_key(journal_id, author), stamps, timeout=WINDOW_SECONDS)
+    keys = _place_keys(journal_id, author, limit)
+    taken = _taken(keys)
+    for key in keys:
+        # A place whose key still exists is someone's, even if the clock says
+        # its minute is over: only the cache's own expiry frees it, so two
+        # callers can never both take it.
+        if key not in taken and cache.add(key, now, timeout=WINDOW_SECONDS):
+            return True
+    return False

@@ -96,7 +96,7 @@ def rate_limited(journal, post, author):
     key = ratelimit.author_key(
         user_id=author.pk if author else None, ip_address="127.0.0.1"
     )
-    ratelimit.record(journal.pk, key)
+    assert ratelimit.take_place(journal.pk, key, limit=1)
     return {}
 
 
