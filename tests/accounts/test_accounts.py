@@ -139,3 +139,19 @@ def test_oversized_userpic_is_refused(client):
     )
 
     assert "A userpic may be at most 200" in response.content.decode()
+
+
+def test_an_image_uploaded_under_a_web_page_name_is_refused(client):
+    """A valid PNG named .html would be served as a page from our own origin."""
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.post(
+        "/accounts/me/",
+        {"display_name": "", "email": "", "userpic": image_upload(name="pic.html")},
+    )
+
+    assert response.status_code == 200
+    assert "File extension “html” is not allowed" in response.content.decode()
+    user.refresh_from_db()
+    assert not user.userpic
