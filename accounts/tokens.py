@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
+
+# "Last used" is stamped at most this often: the account page shows it to the
+# minute, and a write on every call would cost each API request a commit.
+LAST_USED_STEP = timedelta(minutes=1)
 
 
 def _hash(key: str) -> str:
@@ -67,7 +72,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("The token is not valid or was revoked.")
             )
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user, token
 
     def authenticate_header(self, request):

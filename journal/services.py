@@ -95,12 +95,15 @@ def author_standing(journal: Journal, user, *, also=None) -> AuthorStanding:
             return AuthorStanding()
         row = Journal.objects.filter(pk=journal.pk).values(**also).get()
         return AuthorStanding(also=row)
-    restrictions = AuthorRestriction.objects.active().filter(
-        journal_id=OuterRef("pk"), user_id=user.pk
+    # Unordered: the model's default ordering would join the journal table again.
+    restrictions = (
+        AuthorRestriction.objects.active()
+        .filter(journal_id=OuterRef("pk"), user_id=user.pk)
+        .order_by()
     )
     approved = (
         Comment.objects.filter(
-            post__journal_id=OuterRef("pk"),
+            journal_id=OuterRef("pk"),
             author_id=user.pk,
             state=CommentState.PUBLISHED,
         )

@@ -19,7 +19,7 @@ from moderation import rules
 from . import services, threads
 from .conf import option
 from .forms import CommentEditForm, CommentForm
-from .models import Comment, CommentState, Journal, Post, Tag
+from .models import Comment, Journal, Post, Tag
 from .params import optional_id
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
@@ -80,13 +80,12 @@ def tag_posts(request, journal_name: str, tag_slug: str):
     )
 
 
-def _get_post(request, journal_name: str, post_id: int, *, counted=True) -> Post:
-    # Tags are read by the template only when the page is rendered.
-    queryset = Post.objects.select_related("journal__owner").with_viewer_roles(
-        request.user
-    )
-    if counted:
-        queryset = queryset.with_comment_count()
+def _get_post(request, journal_name: str, post_id: int, *, for_page=True) -> Post:
+    """The post in the URL, or a 404. ``for_page`` adds what showing it needs
+    (comment count, the viewer's roles); tags are read by the template itself."""
+    queryset = Post.objects.select_related("journal__owner")
+    if for_page:
+        queryset = queryset.with_comment_count().with_viewer_roles(request.user)
     return get_object_or_404(queryset, pk=post_id, journal__name=journal_name)
 
 
@@ -123,9 +122,6 @@ def client_ip(request) -> str | None:
 def _render_post_page(
     request, post: Post, *, form=None, reply_to_id=None, status=200, refusal=None
 ):
-    if not hasattr(post, "comment_count"):
-        # A refused comment's page: the count was not needed until now.
-        post.comment_count = post.comments.filter(state=CommentState.PUBLISHED).count()
     roles = _roles(request, post)
     access = rules.access_verdict(
         services.access_facts(post=post, user=request.user, roles=roles)
@@ -188,7 +184,14 @@ def _announce(request, comment: Comment) -> None:
 
 @require_POST
 def post_comment(request, journal_name: str, post_id: int):
-    post = _get_post(request, journal_name, post_id, counted=False)
+    # Writing needs the post alone: the service judges the author itself. Only a
+    # page shown again (bad input, a refusal) reads what showing the post needs.
+    post = _get_post(request, journal_name, post_id, for_page=False)
+
+    def page_again(form, **kwargs):
+        shown = _get_post(request, journal_name, post_id)
+        return _render_post_page(request, shown, form=form, **kwargs)
+
     if not _valid_utf8_form(request):
         # Show what Django could decode, so the author can fix it and resend.
         form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)
@@ -199,11 +202,11 @@ def post_comment(request, journal_name: str, post_id: int):
                 "nothing was saved. Please type it again."
             ),
         )
-        return _render_post_page(request, post, form=form, status=400)
+        return page_again(form, status=400)
     form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)
     if not form.is_valid():
         form.refresh_token()
-        return _render_post_page(request, post, form=form, status=400)
+        return page_again(form, status=400)
 
     # On a refusal, show the thread replied to (if it is on this post).
     reply_to_id = form.cleaned_data["parent"]
@@ -222,15 +225,11 @@ def post_comment(request, journal_name: str, post_id: int):
     except ValidationError as error:
         form.add_error(None, error)
         form.refresh_token()
-        return _render_post_page(
-            request, post, form=form, reply_to_id=reply_to_id, status=400
-        )
+        return page_again(form, reply_to_id=reply_to_id, status=400)
     except services.CommentRefused as refused:
         form.refresh_token()
-        return _render_post_page(
-            request,
-            post,
-            form=form,
+        return page_again(
+            form,
             reply_to_id=reply_to_id,
             status=429 if refused.code == "rate.limited" else 403,
             refusal=refused.reason,

@@ -211,12 +211,11 @@ class PostComments(APIView):
         except services.CommentRefused as refusal:
             raise _refused(refusal) from refusal
         comment.readable = True
-        context = {
-            "request": request,
-            "moderated_journal_ids": _moderated_ids(request.user, post.journal),
-        }
-        body = CommentSerializer(comment, context=context).data
-        # The author always learns the state and, when held, why.
+        body = CommentSerializer(
+            comment, context={"request": request, "post_url": post.get_absolute_url()}
+        ).data
+        # The author always learns the state and, when held, why (so no need to
+        # ask whether they moderate the journal).
         body["state"] = comment.state
         body["reasons"] = comment.reasons
         return Response(body, status=status.HTTP_201_CREATED)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
+from accounts.tokens import create_token
 from journal.models import Comment, CommentAccess
 from moderation.models import Report
 from tests.factories import CommentFactory, UserFactory
@@ -283,6 +284,29 @@ def test_tokens_from_the_command_line(post, reader):
     )
 
 
+def test_a_token_shows_when_it_was_last_used_to_the_minute(client, post, reader):
+    token, key = create_token(user=reader, name="phone")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    api.get("/api/journals/")
+    token.refresh_from_db()
+    first = token.last_used_at
+    api.get("/api/journals/")
+    token.refresh_from_db()
+    within_the_minute = token.last_used_at
+    ApiToken.objects.filter(pk=token.pk).update(
+        last_used_at=first - timedelta(minutes=5)
+    )
+    api.get("/api/journals/")
+    token.refresh_from_db()
+
+    assert first is not None and within_the_minute == first
+    assert token.last_used_at > first
+    client.force_login(reader)
+    assert "last used 0" in client.get("/accounts/me/").content.decode()
+
+
 def test_a_garbage_token_is_401_not_500(api, post):
     for header in ("Token", "Token a b", "Token \xff", "Bearer nope"):
         api.credentials(HTTP_AUTHORIZATION=header)
@@ -298,10 +322,10 @@ def test_posting_through_the_api_costs_a_fixed_number_of_queries(
         comments_url(post), {"body": "records the rule-set version"}, format="json"
     )
 
-    # Token lookup and last-used stamp, post, parent, word lists, rule-set
-    # version, author standing (with frozen ancestors and duplicates), insert,
-    # path update, the moderator check for the response, and the savepoint pair.
-    with django_assert_num_queries(12):
+    # Token lookup (its last-used stamp was written a moment ago), post, parent,
+    # word lists, rule-set version, author standing (with frozen ancestors and
+    # duplicates), insert, path update, and the savepoint pair.
+    with django_assert_num_queries(10):
         response = client.post(
             comments_url(post), {"body": "reply", "parent": parent.pk}, format="json"
         )
