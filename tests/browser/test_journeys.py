@@ -153,6 +153,13 @@ def test_journey_4_keyboard_decisions_and_a_second_moderator(
         log_in(other, "owner", "/moderation/")
         page.screenshot(path=artifacts_dir / "queue.png", full_page=True)
 
+        def current_item():
+            return page.locator(".queue-item.is-current").get_attribute("id")
+
+        page.keyboard.press("j")
+        assert current_item() == f"q{held[1].pk}"
+        page.keyboard.press("k")
+        assert current_item() == f"q{held[0].pk}"
         # The owner's page still shows the first item as held when the moderator
         # decides it; the owner's own decision then comes too late.
         page.keyboard.press("a")

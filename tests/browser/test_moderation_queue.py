@@ -48,6 +48,11 @@ def test_keyboard_decides_items_in_the_queue(browser_page, queue_setup, artifact
     page.keyboard.press("j")  # moves to held number 2
     page.keyboard.press("s")
     page.get_by_text("1 comment marked as spam.").wait_for()
+    selected = page.locator(f"#q{held[1].pk} input[name=selected]")
+    page.keyboard.press("x")
+    assert selected.is_checked()
+    page.keyboard.press("x")
+    assert not selected.is_checked()
     page.keyboard.press("r")  # rejects held number 1, the one left
     page.get_by_text("1 comment rejected.").wait_for()
     page.keyboard.press("?")
