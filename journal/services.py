@@ -359,11 +359,11 @@ def _take_rate_limit_place(journal: Journal, assessment: _Assessment) -> None:
     limit = assessment.facts.settings.rate_limit_per_minute
     if ratelimit.take_place(journal.pk, assessment.rate_key, limit):
         return
-    now = ratelimit.recent_activity(journal.pk, assessment.rate_key, limit)
+    current = ratelimit.recent_activity(journal.pk, assessment.rate_key, limit)
     facts = replace(
         assessment.facts,
-        recent_comment_count=max(now.count, limit),
-        rate_retry_after=max(now.retry_after, 1),
+        recent_comment_count=max(current.count, limit),
+        rate_retry_after=max(current.retry_after, 1),
     )
     raise CommentRefused(rules.decide(facts), retry_after=facts.rate_retry_after)
 

@@ -36,10 +36,6 @@ def _place_keys(journal_id: int, author: str, limit: int) -> list[str]:
     return [f"ratelimit:comments:{journal_id}:{digest}:{n}" for n in range(limit)]
 
 
-def _taken(keys: list[str]) -> dict[str, float]:
-    return cache.get_many(keys)
-
-
 def recent_activity(
     journal_id: int, author: str, limit: int, now: float | None = None
 ) -> RecentActivity:
@@ -49,7 +45,7 @@ def recent_activity(
     now = time.time() if now is None else now
     stamps = sorted(
         stamp
-        for stamp in _taken(_place_keys(journal_id, author, limit)).values()
+        for stamp in cache.get_many(_place_keys(journal_id, author, limit)).values()
         if stamp > now - WINDOW_SECONDS
     )
     if len(stamps) < limit:
@@ -71,7 +67,7 @@ def take_place(
         return True
     now = time.time() if now is None else now
     keys = _place_keys(journal_id, author, limit)
-    taken = _taken(keys)
+    taken = cache.get_many(keys)
     for key in keys:
         # A place whose key still exists is someone's, even if the clock says
         # its minute is over: only the cache's own expiry frees it, so two
