@@ -8,6 +8,10 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("me/", views.account, name="account"),
+    path(
+        "me/confirm-email/", views.resend_confirmation, name="resend_confirmation"
+    ),
+    path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path("me/tokens/", views.create_api_token, name="create_token"),
     path(
         "me/tokens/<int:token_id>/revoke/", views.revoke_api_token, name="revoke_token"

@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import confirmation
 from .forms import AccountForm, SignUpForm
 from .models import ApiToken
 from .tokens import create_token, revoke_token
@@ -32,9 +33,57 @@ def signup(request):
             request,
             _("Welcome, %(name)s! You can comment now.") % {"name": user.username},
         )
+        _announce_link(request, user, confirmation.send_link(user))
         return redirect(_safe_next(request) or "journal:home")
     return render(
         request, "accounts/signup.html", {"form": form, "next": _safe_next(request)}
+    )
+
+
+def _announce_link(request, user, sent: bool) -> None:
+    if sent:
+        messages.info(
+            request,
+            _(
+                "We sent a link to %(email)s: open it to confirm the address. Until "
+                "then, no mail goes there."
+            )
+            % {"email": user.email},
+        )
+    elif user.email and not user.mail_address:
+        messages.warning(
+            request,
+            _(
+                "A confirmation link went to this address a few minutes ago; ask "
+                "for another one later from your account page."
+            ),
+        )
+
+
+@login_required
+@require_POST
+def resend_confirmation(request):
+    _announce_link(request, request.user, confirmation.send_link(request.user))
+    return redirect("accounts:account")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_email(request, token: str):
+    found = confirmation.pending(token)
+    if request.method == "POST" and found is not None:
+        user = confirmation.confirm(token)
+        if user is not None:
+            messages.success(
+                request, _("Thank you: %(email)s is confirmed.") % {"email": user.email}
+            )
+            return redirect("journal:home")
+    account, email = found if found is not None else (None, "")
+    context = {"account": account, "email": email}
+    return render(
+        request,
+        "accounts/confirm_email.html",
+        context,
+        status=200 if found is not None else 400,
     )
 
 
@@ -63,8 +112,10 @@ def account(request):
         request.POST or None, request.FILES or None, instance=request.user
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
         messages.success(request, _("Your account was updated."))
+        if "email" in form.changed_data and user.email:
+            _announce_link(request, user, confirmation.send_link(user))
         return redirect("accounts:account")
     from journal.models import Journal
 

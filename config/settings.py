@@ -147,9 +147,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-# A username from one address: guessing one account's password, or many
-# accounts' passwords from one place, both lock.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# Only one account from one address locks: guessing it never stops other people
+# (behind the same proxy or NAT) logging in, nor its owner from elsewhere.
+# Guessing across many accounts from one address is slowed instead of locked
+# (accounts.login_throttle).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The real client address behind the configured proxies, as everywhere else.
+AXES_CLIENT_IP_CALLABLE = "journal.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Attempts live in the database, so every worker and server sees the same count.
@@ -252,6 +256,22 @@ if SECURE:
 if env_flag("DJANGO_BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+def proxy_count_from_env() -> int:
+    value = os.environ.get("DJANGO_PROXY_COUNT", "0").strip() or "0"
+    if not value.isdigit():
+        raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be a whole number.")
+    return int(value)
+
+
+# Which X-Forwarded-For entries are the visitor's real address (journal.client_ip)
+# for rate limits, IP logging and login lockout. Behind a proxy on this machine,
+# DJANGO_BEHIND_PROXY=1 alone trusts the loopback addresses.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+PROXY_COUNT = proxy_count_from_env()
+if env_flag("DJANGO_BEHIND_PROXY") and not TRUSTED_PROXIES and not PROXY_COUNT:
+    TRUSTED_PROXIES = ["127.0.0.0/8", "::1"]
+
 # No inline scripts or styles anywhere; embeds only from the video hosts the
 # post sanitizer allows; this site may not be framed.
 CONTENT_SECURITY_POLICY = {
@@ -281,4 +301,4 @@ LOGGING = {
 
 # Options of the journal app, read through journal.conf so that tests can override
 # them with override_settings.
-JOURNAL = {}
+JOURNAL = {"TRUSTED_PROXIES": tuple(TRUSTED_PROXIES), "PROXY_COUNT": PROXY_COUNT}

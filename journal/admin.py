@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from moderation import services as moderation
@@ -16,6 +17,7 @@ from moderation.models import AuthorRestriction, RuleSetVersion, WordRule
 from moderation.services import record_rule_set
 
 from . import services
+from .client_ip import client_ip
 from .models import Comment, CommentRevision, Journal, Post
 
 
@@ -275,7 +277,9 @@ class PostAdmin(OwnerScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_post(
-            post=obj, tag_names=services.parse_tag_names(form.cleaned_data["tag_names"])
+            post=obj,
+            tag_names=services.parse_tag_names(form.cleaned_data["tag_names"]),
+            by=request.user,
         )
 
     def save_related(self, request, form, formsets, change):
@@ -309,9 +313,7 @@ class CommentAdminForm(forms.ModelForm):
                 body=cleaned.get("body_source", ""),
                 subject=cleaned.get("subject", ""),
                 parent_id=cleaned["parent"].pk if cleaned.get("parent") else None,
-                origin=services.Origin(
-                    ip_address=self.request.META.get("REMOTE_ADDR") or None
-                ),
+                origin=services.Origin(ip_address=client_ip(self.request)),
             )
         except services.CommentRefused as refused:
             raise ValidationError(refused.message, code=refused.code) from refused
@@ -429,12 +431,44 @@ class CommentAdmin(OwnerScopedAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def action_checkbox(self, comment: Comment):
+        """The row's checkbox, plus what the owner sees of it: a decision
+        applies only if the comment is still in this state and revision."""
+        seen = moderation.Seen(comment.pk, comment.state, comment.revision)
+        return format_html(
+            '{}<input type="hidden" name="seen-{}" value="{}">',
+            super().action_checkbox(comment),
+            comment.pk,
+            seen.token,
+        )
+
+    def _seen(self, request, queryset) -> tuple[list, list[int]]:
+        """What the owner saw of each selected comment, from the list they
+        submitted; comments they were not shown (another page, "select all")
+        are left out."""
+        seen, unseen = [], []
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                token = moderation.Seen.parse(request.POST.get(f"seen-{pk}", ""))
+            except ValueError:
+                token = None
+            if token is None or token.comment_id != pk:
+                unseen.append(pk)
+            else:
+                seen.append(token)
+        return seen, unseen
+
     def _decide(self, request, queryset, decision: str, reason: str = "") -> None:
-        # The states shown on the list are the ones the moderator decided on.
-        seen = [
-            moderation.Seen(pk, state, revision)
-            for pk, state, revision in queryset.values_list("pk", "state", "revision")
-        ]
+        seen, unseen = self._seen(request, queryset)
+        for pk in unseen:
+            self.message_user(
+                request,
+                _("#%(id)d: not shown on this page, so left alone; open it first.")
+                % {"id": pk},
+                level="warning",
+            )
+        if not seen:
+            return
         try:
             outcomes = moderation.decide(
                 moderator=request.user,

@@ -6,11 +6,17 @@ DEFAULTS = {
     "COMMENT_MAX_LENGTH": 20_000,
     "POST_MAX_LENGTH": 200_000,
     "SUBJECT_MAX_LENGTH": 100,
+    # Each edit keeps the earlier text; a comment keeps at most this many.
+    "COMMENT_MAX_REVISIONS": 10,
     "THREADS_PER_PAGE": 25,
     "POSTS_PER_PAGE": 10,
     # A hard ceiling for reply depth, so the materialized path stays indexable.
     # Journals may set a lower limit of their own.
     "MAX_COMMENT_DEPTH": 60,
+    # Reverse proxies whose X-Forwarded-For is believed (journal.client_ip):
+    # their networks, or how many stand in front of the app. Neither: ignored.
+    "TRUSTED_PROXIES": (),
+    "PROXY_COUNT": 0,
 }
 
 

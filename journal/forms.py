@@ -1,28 +1,12 @@
-import time
+from functools import partial
 
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from moderation.rules import AntiBotCheck
 
+from . import antibot
 from .conf import option
-
-ANTIBOT_SALT = "journal.comment-form.started"
-
-
-def form_token(now: float | None = None) -> str:
-    """A signed note of when the form was shown."""
-    return signing.dumps({"t": time.time() if now is None else now}, salt=ANTIBOT_SALT)
-
-
-def token_age(token: str) -> float | None:
-    """Seconds since ``token`` was made, or None when it is missing or forged."""
-    try:
-        issued = float(signing.loads(token, salt=ANTIBOT_SALT)["t"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
-    return time.time() - issued
 
 
 def comment_text_fields() -> dict[str, forms.Field]:
@@ -57,14 +41,15 @@ class CommentForm(forms.Form):
     """The reader's comment form; the rules themselves live in the service.
 
     Anonymous visitors also get a honeypot field (hidden from people by CSS) and
-    a signed timestamp; the service turns both into anti-bot facts.
+    the post's signed, timed challenge (journal.antibot); the rules judge both.
     """
 
     honeypot_field = "website"
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, anonymous: bool = False, **kwargs):
+    def __init__(self, *args, post_id: int, anonymous: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.post_id = post_id
         if anonymous:
             self.fields["author_name"] = forms.CharField(
                 label=_("Your name"),
@@ -80,24 +65,27 @@ class CommentForm(forms.Form):
                 widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
             )
             self.fields["started"] = forms.CharField(
-                required=False, widget=forms.HiddenInput, initial=form_token
+                required=False,
+                widget=forms.HiddenInput,
+                initial=partial(antibot.issue, post_id),
             )
 
     def antibot_check(self) -> AntiBotCheck | None:
         if "started" not in self.fields:
             return None
-        return AntiBotCheck(
+        return antibot.check(
+            token=self.cleaned_data.get("started", ""),
+            post_id=self.post_id,
             honeypot_filled=bool(
                 self.cleaned_data.get(self.honeypot_field, "").strip()
             ),
-            age_seconds=token_age(self.cleaned_data.get("started", "")),
         )
 
     def refresh_token(self) -> None:
-        """Give a re-shown form a new timestamp, keeping everything typed."""
+        """Give a re-shown form a new challenge, keeping everything typed."""
         if self.is_bound and "started" in self.fields:
             self.data = self.data.copy()
-            self.data["started"] = form_token()
+            self.data["started"] = antibot.issue(self.post_id)
 
 
 class CommentEditForm(forms.Form):

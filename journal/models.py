@@ -61,6 +61,7 @@ RULE_SETTING_FIELDS = (
     "new_account_days",
     "trust_approved_authors",
     "trusted_after",
+    "trust_after_days",
     "rate_limit_per_minute",
     "max_thread_depth",
     "close_after_days",
@@ -148,6 +149,18 @@ class Journal(models.Model):
         _("approved comments needed to be trusted"),
         default=1,
         validators=[MinValueValidator(1)],
+        help_text=_(
+            "Only comments a moderator approved count, never the comment being judged."
+        ),
+    )
+    trust_after_days = models.PositiveSmallIntegerField(
+        _("also count comments that stood this many days"),
+        default=0,
+        help_text=_(
+            "Published comments that stood this many days with no open report "
+            "and no rejection, spam decision or screening count towards trust "
+            "as approvals do. 0: only approvals count."
+        ),
     )
     rate_limit_per_minute = models.PositiveSmallIntegerField(
         _("comments per author per minute"),
@@ -237,6 +250,7 @@ class Journal(models.Model):
             new_account_days=self.new_account_days,
             trust_approved_authors=self.trust_approved_authors,
             trusted_after=self.trusted_after,
+            trust_after_days=self.trust_after_days,
             rate_limit_per_minute=self.rate_limit_per_minute,
             max_thread_depth=self.max_thread_depth,
             close_after_days=self.close_after_days,
@@ -339,7 +353,7 @@ REMOVED_STATES = (CommentState.REJECTED, CommentState.SPAM, CommentState.REMOVED
 class Comment(models.Model):
     post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="comments")
     # The post's journal, copied so that the moderation queue reads one table
-    # through one index (a comment never moves between journals).
+    # through one index; moving the post moves its comments too (save_post).
     journal = models.ForeignKey(
         Journal, on_delete=models.PROTECT, related_name="comments", editable=False
     )
@@ -402,6 +416,14 @@ class Comment(models.Model):
         _("frozen"), default=False, help_text=_("No new replies below this comment.")
     )
     revision = models.PositiveIntegerField(default=1, editable=False)
+    # The revision a moderator approved (or unscreened). It earns its author
+    # trust; an edit after it is judged afresh and held again if a rule says so.
+    approved_revision = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
+    # A moderator screened it by hand: every edit stays held until a moderator
+    # approves or unscreens it.
+    moderator_screened = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 

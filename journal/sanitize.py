@@ -8,6 +8,7 @@ touches one file.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,6 +20,7 @@ from bleach.html5lib_shim import BleachHTMLParser, Filter
 from bleach.linkifier import LinkifyFilter
 from bleach.sanitizer import BleachSanitizerFilter
 from django.utils.safestring import SafeString, mark_safe
+from publicsuffixlist import PublicSuffixList
 
 LINK_REL = "nofollow ugc noopener"
 
@@ -73,6 +75,61 @@ def _comment_attributes(tag: str, name: str, value: str) -> bool:
 def _set_link_rel(attrs: dict, new: bool = False) -> dict:
     attrs[(None, "rel")] = LINK_REL
     return attrs
+
+
+# Text that may be a link: an optional scheme, then a host (names ending in
+# something shaped like a top-level domain, or a dotted IPv4 address, or an IPv6
+# literal after a scheme), a port and a path. Whether the top-level domain is
+# real is checked against the Public Suffix List by ``_real_host``: bleach's own
+# pattern lists about 300 domains and misses .xyz, .top, .click and hundreds more.
+LINK_TEXT = re.compile(
+    r"""\(*  # opening parentheses, which bleach balances
+    \b(?<![@.])
+    (?:
+        (?:(?:https?|ftp):/{0,3}(?:(?:\w+:)?\w+@)?)?
+        (?:
+            (?:[\w-]+\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})
+          | (?:\d{1,3}\.){3}\d{1,3}
+        )
+        (?::[0-9]{1,5})?(?!\.\w)\b
+      | (?:https?|ftp)://\[[0-9a-f:.]+\](?::[0-9]{1,5})?
+    )
+    (?:[/?][^\s\{\}\|\\\^`<>"]*)?
+    """,
+    re.IGNORECASE | re.VERBOSE | re.UNICODE,
+)
+
+
+@cache
+def _public_suffixes() -> PublicSuffixList:
+    # The ICANN section only (the IANA root zone's domains), from the list the
+    # package ships: no download, and an unknown ending is not a domain.
+    return PublicSuffixList(only_icann=True, accept_unknown=False)
+
+
+def is_real_host(host: str) -> bool:
+    """Whether ``host`` is an IP address or a name under a real top-level domain."""
+    host = host.strip("[]").rstrip(".").lower()
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    return _public_suffixes().is_public(host.rsplit(".", 1)[-1])
+
+
+def _real_host(attrs: dict, new: bool = False) -> dict | None:
+    """Keep a link found in plain text only if its host is real (see above)."""
+    if not new:
+        return attrs
+    try:
+        host = urlsplit(attrs.get((None, "href"), "")).hostname or ""
+    except ValueError:
+        return None
+    return attrs if is_real_host(host) else None
 
 
 class DropUnreadableContent(Filter):
@@ -320,9 +377,10 @@ def _linkify_filter():
     def build(source):
         return LinkifyFilter(
             source,
-            callbacks=[_set_link_rel],
+            callbacks=[_real_host, _set_link_rel],
             skip_tags={"pre", "code"},
             parse_email=False,
+            url_re=LINK_TEXT,
         )
 
     return build

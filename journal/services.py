@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from moderation import notifications, ratelimit, rules
-from moderation.models import AuthorRestriction, WordRule
-from moderation.services import record_rule_set
+from moderation import audit, notifications, ratelimit, rules, trust
+from moderation.models import AuthorRestriction, Report, WordRule
+from moderation.services import rule_set_in_force
 
-from . import paths
+from . import antibot, paths
 from .conf import option
 from .models import Comment, CommentRevision, CommentState, Journal, Post, Tag
 from .sanitize import clean_comment_body, clean_post_body, summarize
@@ -75,7 +75,9 @@ class ViewerRoles:
 class AuthorStanding:
     is_member: bool = False
     is_moderator: bool = False
+    # What the author's trust rests on (see moderation.trust).
     approved_count: int = 0
+    standing_count: int = 0
     banned: bool = False
     screened: bool = False
     screened_until: object = None
@@ -83,11 +85,24 @@ class AuthorStanding:
     also: dict = field(default_factory=dict)
 
 
-def author_standing(journal: Journal, user, *, also=None) -> AuthorStanding:
+def _count(queryset) -> Subquery:
+    return Subquery(
+        queryset.order_by()
+        .values("author_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+
+
+def author_standing(
+    journal: Journal, user, *, also=None, judging: Comment | None = None
+) -> AuthorStanding:
     """Everything about ``user`` in ``journal`` that the rules need: one query.
 
     ``also`` adds the caller's own expressions (say, whether this text is a
     duplicate) to that query, so that they cost no round trip of their own.
+    ``judging`` is the comment being judged, if it exists: it never counts
+    towards its own author's trust.
     """
     also = also or {}
     if not user or not user.is_authenticated:
@@ -101,17 +116,14 @@ def author_standing(journal: Journal, user, *, also=None) -> AuthorStanding:
         .filter(journal_id=OuterRef("pk"), user_id=user.pk)
         .order_by()
     )
-    approved = (
-        Comment.objects.filter(
-            journal_id=OuterRef("pk"),
-            author_id=user.pk,
-            state=CommentState.PUBLISHED,
+    own = Comment.objects.filter(journal_id=OuterRef("pk"), author_id=user.pk)
+    if judging is not None:
+        own = own.exclude(pk=judging.pk)
+    counts = {"approved": _count(own.filter(trust.approved()))}
+    if journal.trust_after_days:
+        counts["standing"] = _count(
+            own.filter(trust.standing(journal.trust_after_days, timezone.now()))
         )
-        .order_by()
-        .values("author_id")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
     row = (
         Journal.objects.filter(pk=journal.pk)
         .annotate(
@@ -132,7 +144,7 @@ def author_standing(journal: Journal, user, *, also=None) -> AuthorStanding:
                     :1
                 ]
             ),
-            approved=Subquery(approved),
+            **counts,
             **also,
         )
         .values(
@@ -141,7 +153,7 @@ def author_standing(journal: Journal, user, *, also=None) -> AuthorStanding:
             "banned",
             "screened",
             "screened_until",
-            "approved",
+            *counts,
             *also,
         )  # fmt: skip
         .get()
@@ -150,6 +162,7 @@ def author_standing(journal: Journal, user, *, also=None) -> AuthorStanding:
         is_member=row["is_member"],
         is_moderator=journal.is_moderated_by(user, named=row["is_named_moderator"]),
         approved_count=row["approved"] or 0,
+        standing_count=row.get("standing") or 0,
         banned=row["banned"],
         screened=row["screened"],
         screened_until=row["screened_until"],
@@ -221,13 +234,22 @@ def _assess(
     origin: Origin,
     editing: Comment | None = None,
 ) -> _Assessment:
-    """Sanitize the text, gather every fact and ask the pipeline for a verdict."""
+    """Sanitize the text, gather every fact and ask the pipeline for a verdict.
+
+    The verdict is made under the rule-set version in force, and says so: if the
+    rules changed since the request read the journal, the version's own
+    settings are used (see moderation.services.rule_set_in_force).
+    """
     journal = post.journal
     body_html = clean_comment_body(body)
     summary = summarize(body_html)
     word_rules = list(WordRule.objects.filter(journal=journal))
-    settings = journal.rule_settings(word_rules)
-    version = record_rule_set(journal, word_rules=word_rules)
+    version, as_loaded = rule_set_in_force(journal, word_rules=word_rules)
+    settings = (
+        journal.rule_settings(word_rules)
+        if as_loaded
+        else rules.RuleSettings.from_snapshot(version.snapshot)
+    )
     rate_key = ratelimit.author_key(
         user_id=author.pk if author else None, ip_address=origin.ip_address
     )
@@ -252,7 +274,7 @@ def _assess(
             Comment.objects.filter(pk__in=paths.ancestor_ids(parent.path), frozen=True)
         )
     # Asked in the same query as the author's standing: one round trip for all.
-    standing = author_standing(journal, author, also=checks)
+    standing = author_standing(journal, author, also=checks, judging=editing)
 
     facts = rules.CommentFacts(
         settings=settings,
@@ -264,6 +286,7 @@ def _assess(
         author_is_moderator=standing.is_moderator,
         author_account_age_days=_age_days(author.date_joined) if author else None,
         author_approved_count=standing.approved_count,
+        author_standing_count=standing.standing_count,
         banned=standing.banned,
         author_screened=standing.screened,
         screened_until=standing.screened_until,
@@ -276,6 +299,7 @@ def _assess(
         rate_retry_after=activity.retry_after,
         antibot=origin.antibot,
         is_edit=editing is not None,
+        moderator_screened=editing is not None and editing.moderator_screened,
     )
     return _Assessment(
         verdict=rules.decide(facts),
@@ -324,6 +348,8 @@ def submit_comment(
     if verdict.refused:
         raise CommentRefused(verdict, retry_after=assessment.facts.rate_retry_after)
     journal = post.journal
+    if author is None:
+        _spend_challenge(assessment)
     _take_rate_limit_place(journal, assessment)
 
     comment = store_comment(
@@ -346,6 +372,21 @@ def submit_comment(
     elif parent is not None:
         transaction.on_commit(lambda: notifications.reply_posted(comment.pk))
     return comment
+
+
+def _spend_challenge(assessment: _Assessment) -> None:
+    """Use up the anonymous author's challenge, or refuse as the rule does.
+
+    Spent only once the rules accepted the comment, so a refusal (too fast, a
+    blocked word) leaves it usable; two comments racing with one challenge get
+    one place between them.
+    """
+    check = assessment.facts.antibot
+    spent = antibot.spend(check) if check is not None else None
+    if spent is None or not spent.reused:
+        return
+    facts = replace(assessment.facts, antibot=spent)
+    raise CommentRefused(rules.decide(facts))
 
 
 def _take_rate_limit_place(journal: Journal, assessment: _Assessment) -> None:
@@ -430,6 +471,16 @@ def edit_refusal(comment: Comment, user, *, has_replies: bool) -> NotAllowed | N
             _("Someone has replied, so this comment can no longer be edited."),
             "edit.has_replies",
         )
+    most = option("COMMENT_MAX_REVISIONS")
+    if comment.revision > most:
+        return NotAllowed(
+            _(
+                "This comment was edited %(count)d times, the most a comment may "
+                "be; write a new comment instead."
+            )
+            % {"count": most},
+            "edit.too_many",
+        )
     return None
 
 
@@ -444,8 +495,13 @@ def edit_comment(
 ) -> Comment:
     """Change a comment's text: re-sanitized, re-judged, the old text kept.
 
+    The edit is judged like a new comment (rate limit included), never counting
+    the comment towards its own author's trust, and a moderator's screening
+    holds it whatever the rules say; a moderator's approval covered the
+    revision approved, so an edit that trips a hold rule goes back to the queue.
     Locks the comment row. Raises ``NotAllowed`` (not the author, too late, has
-    replies), ``ValidationError`` or ``CommentRefused``; then nothing changes.
+    replies, too many revisions), ``ValidationError`` or ``CommentRefused``;
+    then nothing changes.
     """
     # Lock only the comment row: PostgreSQL cannot lock the nullable parent join.
     comment = (
@@ -470,8 +526,10 @@ def edit_comment(
     )
     verdict = assessment.verdict
     if verdict.refused:
-        raise CommentRefused(verdict)
+        raise CommentRefused(verdict, retry_after=assessment.facts.rate_retry_after)
+    _take_rate_limit_place(comment.post.journal, assessment)
 
+    was_held = comment.is_held
     CommentRevision.objects.create(
         comment=comment,
         number=comment.revision,
@@ -504,6 +562,8 @@ def edit_comment(
             "revision",
         ]  # fmt: skip
     )
+    if comment.is_held and not was_held:
+        transaction.on_commit(lambda: notifications.held_comment_waiting(comment.pk))
     return comment
 
 
@@ -533,14 +593,47 @@ def parse_tag_names(text: str) -> list[str]:
     return list(names.values())
 
 
-def save_post(*, post: Post, tag_names: Iterable[str] | None = None) -> Post:
-    """Sanitize the body, save the post and, if given, replace its tags."""
+def save_post(*, post: Post, tag_names: Iterable[str] | None = None, by=None) -> Post:
+    """Sanitize the body, save the post and, if given, replace its tags.
+
+    A post moved to another journal takes its comments and their open reports
+    along, so that the queue of the journal it is shown in is the one that holds
+    them; the move is logged in both journals. Tags are per journal: pass the
+    tag names again when moving.
+    """
     post.body_html = clean_post_body(post.body_source)
     with transaction.atomic():
+        before = (
+            Post.objects.select_for_update().filter(pk=post.pk).values("journal_id")
+            if post.pk
+            else None
+        )
+        moved_from = before[0]["journal_id"] if before else None
         post.save()
+        if moved_from is not None and moved_from != post.journal_id:
+            _move_comments(post, moved_from, by=by)
         if tag_names is not None:
             post.tags.set(_tags_for(post.journal, tag_names))
     return post
+
+
+def _move_comments(post: Post, from_journal_id: int, *, by) -> None:
+    moved = Comment.objects.filter(post=post).update(journal_id=post.journal_id)
+    Report.objects.filter(comment__post=post).update(journal_id=post.journal_id)
+    data = {
+        "post": post.pk,
+        "from": from_journal_id,
+        "to": post.journal_id,
+        "comments": moved,
+    }
+    for journal_id in (from_journal_id, post.journal_id):
+        audit.record(
+            journal=journal_id,
+            actor=by,
+            action="post.move",
+            target=f"post {post.pk}",
+            data=data,
+        )
 
 
 def _tags_for(journal: Journal, names: Iterable[str]) -> list[Tag]:

@@ -3,7 +3,6 @@ journal.threads, writes go through journal.services."""
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import parse_qsl
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from moderation import rules
 
 from . import services, threads
+from .client_ip import client_ip
 from .conf import option
 from .forms import CommentEditForm, CommentForm
 from .models import Comment, Journal, Post, Tag
@@ -110,15 +110,6 @@ def _remember_own_comment(request, comment: Comment) -> None:
         request.session[OWN_COMMENTS_SESSION_KEY] = own
 
 
-def client_ip(request) -> str | None:
-    """The address the request came from, if it is a valid IP address."""
-    value = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
 def _render_post_page(
     request, post: Post, *, form=None, reply_to_id=None, status=200, refusal=None
 ):
@@ -142,6 +133,7 @@ def _render_post_page(
     if form is None and not access.refused:
         form = CommentForm(
             initial={"parent": reply_to.pk if reply_to else None},
+            post_id=post.pk,
             anonymous=not request.user.is_authenticated,
         )
     context = {
@@ -194,7 +186,9 @@ def post_comment(request, journal_name: str, post_id: int):
 
     if not _valid_utf8_form(request):
         # Show what Django could decode, so the author can fix it and resend.
-        form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)
+        form = CommentForm(
+            request.POST, post_id=post.pk, anonymous=not request.user.is_authenticated
+        )
         form.add_error(
             None,
             _(
@@ -203,7 +197,9 @@ def post_comment(request, journal_name: str, post_id: int):
             ),
         )
         return page_again(form, status=400)
-    form = CommentForm(request.POST, anonymous=not request.user.is_authenticated)
+    form = CommentForm(
+        request.POST, post_id=post.pk, anonymous=not request.user.is_authenticated
+    )
     if not form.is_valid():
         form.refresh_token()
         return page_again(form, status=400)

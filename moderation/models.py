@@ -258,3 +258,35 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         who = self.actor_name or "system"
         return f"{self.action} by {who} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeferredReplyMail(models.Model):
+    """A reply mail held back because its recipient already had the hour's share
+    of reply mails; sent later, with the others, in one digest."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reply = models.ForeignKey(
+        "journal.Comment", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "reply"], name="deferred_reply_mail_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="deferred_reply_mail_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reply {self.reply_id} for user {self.recipient_id}"

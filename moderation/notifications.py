@@ -1,16 +1,28 @@
 """E-mail to moderators and authors. Every function here is meant to run after
 the transaction commits (callers use ``transaction.on_commit``), so nobody is told
-about a change that was rolled back."""
+about a change that was rolled back.
+
+Mail goes only to confirmed addresses (``User.mail_address``), so nobody can
+point the site's mail at a stranger. Reply mails go only for published replies,
+at most REPLY_MAILS_PER_HOUR to one person per hour; the rest wait and go out
+together as one digest an hour later (``send_reply_digests``, run by the
+``send_mail_digests`` command from cron, and on the recipient's next reply).
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Q
+from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 HELD_DIGEST_SECONDS = 10 * 60
+REPLY_MAILS_PER_HOUR = 3
+REPLY_WINDOW = timedelta(hours=1)
 
 
 def _site_url(path: str) -> str:
@@ -28,7 +40,7 @@ def held_comment_waiting(comment_id: int) -> None:
     comment = Comment.objects.select_related("journal__owner").get(pk=comment_id)
     journal = comment.journal
     for moderator in {journal.owner, *journal.moderators.all()}:
-        if not moderator.email:
+        if not moderator.mail_address:
             continue
         # cache.add is atomic: only the first held comment in the window mails.
         if not cache.add(f"notify:held:{moderator.pk}", 1, HELD_DIGEST_SECONDS):
@@ -52,7 +64,7 @@ def held_comment_waiting(comment_id: int) -> None:
                         "total": total,
                         "queue_url": _site_url("/moderation/"),
                     },
-                    moderator.email,
+                    moderator.mail_address,
                 )
             ]
         )
@@ -63,34 +75,95 @@ def _message(subject: str, template: str, context: dict, recipient: str):
     return EmailMessage(subject, body, None, [recipient])
 
 
-def _reply_message(reply):
-    """Mail for the author of the comment ``reply`` answers, if there is one to tell."""
+def _reply_recipient(reply):
+    """Who to tell about a published reply: the parent's author, if confirmed."""
+    from journal.models import CommentState
+
     parent = reply.parent
-    if parent is None or parent.author is None or not parent.author.email:
+    if reply.state != CommentState.PUBLISHED or parent is None:
+        return None
+    if parent.author is None or not parent.author.mail_address:
         return None
     if reply.author_id is not None and reply.author_id == parent.author_id:
         return None
-    return _message(
-        f"{reply.author_label} replied to your comment",
-        "moderation/email/reply.txt",
-        {"reply": reply, "parent": parent, "url": _site_url(reply.get_absolute_url())},
-        parent.author.email,
-    )
+    return parent.author
+
+
+def _take_reply_allowance(recipient_id: int) -> bool:
+    """Use one of the recipient's reply mails for this hour; False when spent.
+
+    Counted in the cache (Redis in production), so every app server shares it.
+    """
+    key = f"notify:replies:{recipient_id}"
+    cache.add(key, 0, int(REPLY_WINDOW.total_seconds()))
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls: a new hour begins
+        cache.add(key, 1, int(REPLY_WINDOW.total_seconds()))
+        count = 1
+    return count <= REPLY_MAILS_PER_HOUR
+
+
+def _reply_messages(replies) -> list:
+    """Mail for the authors the ``replies`` answer, for those who have not had
+    the hour's share; the others' replies wait for a digest (one query for all
+    of them), and whoever had replies waiting past the hour gets that digest
+    now."""
+    from .models import DeferredReplyMail
+
+    messages, deferred, mailed = [], [], set()
+    for reply in replies:
+        recipient = _reply_recipient(reply)
+        if recipient is None:
+            continue
+        if not _take_reply_allowance(recipient.pk):
+            deferred.append(DeferredReplyMail(recipient=recipient, reply=reply))
+            continue
+        mailed.add(recipient.pk)
+        messages.append(
+            _message(
+                f"{reply.author_label} replied to your comment",
+                "moderation/email/reply.txt",
+                {
+                    "reply": reply,
+                    "parent": reply.parent,
+                    "url": _site_url(reply.get_absolute_url()),
+                },
+                recipient.mail_address,
+            )
+        )
+    if deferred:
+        DeferredReplyMail.objects.bulk_create(deferred, ignore_conflicts=True)
+        for row in deferred:
+            cache.set(_waiting_key(row.recipient_id), 1, _WAITING_FLAG_SECONDS)
+    waiting = [rid for rid in mailed if cache.get(_waiting_key(rid))]
+    if waiting:
+        send_reply_digests(recipient_ids=waiting)
+    return messages
+
+
+# A flag in the cache says a recipient has replies waiting, so that a reply
+# mail costs no query to find out; the periodic command catches the rest.
+_WAITING_FLAG_SECONDS = 3 * 60 * 60
+
+
+def _waiting_key(recipient_id: int) -> str:
+    return f"notify:replies-waiting:{recipient_id}"
 
 
 def _approved_message(comment):
-    if comment.author is None or not comment.author.email:
+    if comment.author is None or not comment.author.mail_address:
         return None
     return _message(
         "Your comment was approved",
         "moderation/email/approved.txt",
         {"comment": comment, "url": _site_url(comment.get_absolute_url())},
-        comment.author.email,
+        comment.author.mail_address,
     )
 
 
 def _rejected_message(comment, reason_label: str, note: str):
-    if comment.author is None or not comment.author.email:
+    if comment.author is None or not comment.author.mail_address:
         return None
     return _message(
         "Your comment was not published",
@@ -101,7 +174,7 @@ def _rejected_message(comment, reason_label: str, note: str):
             "note": note,
             "url": _site_url(comment.post.get_absolute_url()),
         },
-        comment.author.email,
+        comment.author.mail_address,
     )
 
 
@@ -110,7 +183,12 @@ def _comments(comment_ids):
     about (anonymous authors replying to anonymous comments)."""
     from journal.models import Comment
 
-    someone_to_tell = Q(author__email__gt="") | Q(parent__author__email__gt="")
+    someone_to_tell = Q(
+        author__email__gt="", author__email=F("author__confirmed_email")
+    ) | Q(
+        parent__author__email__gt="",
+        parent__author__email=F("parent__author__confirmed_email"),
+    )
     return (
         Comment.objects.filter(someone_to_tell, pk__in=list(comment_ids))
         .select_related("author", "post__journal", "parent__author")
@@ -134,17 +212,74 @@ def _send_all(messages) -> None:
 
 def reply_posted(reply_id: int) -> None:
     """Tell a comment's author that someone answered (never for their own reply)."""
-    _send_all(_reply_message(reply) for reply in _comments([reply_id]))
+    _send_all(_reply_messages(_comments([reply_id])))
+
+
+def send_reply_digests(*, recipient_ids=None, now=None) -> int:
+    """Send every recipient whose held-back replies waited an hour one mail
+    listing them all; return how many mails went out.
+
+    Each row is claimed before its mail is built, so two runs at once never
+    send the same digest twice.
+    """
+    from journal.models import CommentState
+
+    from .models import DeferredReplyMail
+
+    now = now or timezone.now()
+    waiting = DeferredReplyMail.objects.filter(sent_at__isnull=True)
+    if recipient_ids is not None:
+        waiting = waiting.filter(recipient_id__in=list(recipient_ids))
+    due = (
+        waiting.values("recipient_id")
+        .annotate(first=Min("created_at"))
+        .filter(first__lte=now - REPLY_WINDOW)
+        .values_list("recipient_id", flat=True)
+    )
+    messages = []
+    for recipient_id in list(due):
+        rows = list(
+            waiting.filter(recipient_id=recipient_id).select_related(
+                "recipient", "reply__post__journal", "reply__author"
+            )
+        )
+        claimed = DeferredReplyMail.objects.filter(
+            pk__in=[row.pk for row in rows], sent_at__isnull=True
+        ).update(sent_at=now)
+        if claimed != len(rows):
+            continue  # another run took them
+        cache.delete(_waiting_key(recipient_id))
+        recipient = rows[0].recipient
+        replies = [
+            row.reply for row in rows if row.reply.state == CommentState.PUBLISHED
+        ]
+        if not replies or not recipient.mail_address:
+            continue
+        plural = "ies" if len(replies) != 1 else "y"
+        messages.append(
+            _message(
+                f"{len(replies)} more repl{plural} to your comments",
+                "moderation/email/reply_digest.txt",
+                {
+                    "replies": [
+                        (reply, _site_url(reply.get_absolute_url()))
+                        for reply in replies
+                    ]
+                },
+                recipient.mail_address,
+            )
+        )
+    _send_all(messages)
+    return len(messages)
 
 
 def comments_approved(comment_ids) -> None:
     """Tell each author their comment is live, and the authors they replied to.
 
     One query for the whole batch, however many comments were approved."""
-    messages = []
-    for comment in _comments(comment_ids):
-        messages += [_approved_message(comment), _reply_message(comment)]
-    _send_all(messages)
+    comments = list(_comments(comment_ids))
+    messages = [_approved_message(comment) for comment in comments]
+    _send_all([*messages, *_reply_messages(comments)])
 
 
 def comment_approved(comment_id: int) -> None:

@@ -22,10 +22,13 @@ from django.utils.translation import ngettext
 
 from .words import WordEntry, find_matches
 
-# Anti-bot limits for anonymous comments sent through the web form.
+# Anti-bot limits for anonymous comments (the form's and the API's challenge).
 FORM_MIN_SECONDS = 3
 FORM_MAX_SECONDS = 4 * 60 * 60
 DUPLICATE_WINDOW_MINUTES = 10
+# A moderator screening a comment by hand: its code among the rules' codes, and
+# a rule that keeps it held through every edit.
+MODERATOR_SCREENING = "screening.moderator"
 
 
 class Action(IntEnum):
@@ -124,19 +127,39 @@ class RuleSettings:
     new_account_days: int = 0
     trust_approved_authors: bool = True
     trusted_after: int = 1
+    trust_after_days: int = 0
     rate_limit_per_minute: int = 5
     max_thread_depth: int = 30
     close_after_days: int = 0
 
+    @classmethod
+    def from_snapshot(cls, snapshot: dict) -> RuleSettings:
+        """The settings a rule-set version recorded (its plain JSON snapshot)."""
+        blocked, held = [], []
+        for phrase, kind, substring in snapshot.get("words", []):
+            entry = WordEntry(phrase, substring=substring)
+            (blocked if kind == "block" else held).append(entry)
+        known = {
+            name: snapshot[name]
+            for name in cls.__dataclass_fields__
+            if name in snapshot and name not in ("blocked_words", "held_words")
+        }
+        return cls(**known, blocked_words=tuple(blocked), held_words=tuple(held))
+
 
 @dataclass(frozen=True)
 class AntiBotCheck:
-    """What the web form's honeypot and signed timestamp say."""
+    """What an anonymous comment's proof says: the web form's honeypot and the
+    signed, timed challenge that the form and the API both carry."""
 
     honeypot_filled: bool = False
-    # Seconds since the form was rendered; None when the signed timestamp is
-    # missing or forged.
+    # Seconds since the challenge was issued; None when it is missing, forged or
+    # made for another post.
     age_seconds: float | None = None
+    # The challenge was already spent on an earlier comment.
+    reused: bool = False
+    # Identifies the challenge, so that it can be spent once.
+    nonce: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,7 +174,11 @@ class CommentFacts:
     author_is_member: bool = False
     author_is_moderator: bool = False
     author_account_age_days: float | None = None
+    # The author's comments here that a moderator approved, and (when the
+    # journal counts them) those that stood long enough unchallenged; never the
+    # comment being judged.
     author_approved_count: int = 0
+    author_standing_count: int = 0
     banned: bool = False
     banned_until: datetime | None = None
     screened_until: datetime | None = None
@@ -165,6 +192,13 @@ class CommentFacts:
     rate_retry_after: int = 0
     antibot: AntiBotCheck | None = None
     is_edit: bool = False
+    # A moderator screened this comment by hand (edits only).
+    moderator_screened: bool = False
+
+    @property
+    def trust_count(self) -> int:
+        standing = self.author_standing_count if self.settings.trust_after_days else 0
+        return self.author_approved_count + standing
 
     @property
     def trusted(self) -> bool:
@@ -173,7 +207,7 @@ class CommentFacts:
             self.author_is_moderator
             or (
                 self.author_is_authenticated
-                and self.author_approved_count >= max(settings.trusted_after, 1)
+                and self.trust_count >= max(settings.trusted_after, 1)
             )
         )
 
@@ -270,9 +304,10 @@ def thread_depth(facts: CommentFacts) -> Iterable[Reason]:
 
 
 def anti_bot(facts: CommentFacts) -> Iterable[Reason]:
-    check = facts.antibot
-    if check is None or facts.author_is_authenticated:
+    """Every anonymous comment, whatever door it came through, carries a proof."""
+    if facts.author_is_authenticated:
         return
+    check = facts.antibot or AntiBotCheck()
     if check.honeypot_filled:
         yield Reason(
             "antibot.honeypot",
@@ -289,6 +324,15 @@ def anti_bot(facts: CommentFacts) -> Iterable[Reason]:
             _(
                 "This form could not be checked. Reload the page, then post your "
                 "comment again"
+            ),
+        )
+    elif check.reused:
+        yield Reason(
+            "antibot.reused",
+            Action.REFUSE,
+            _(
+                "This form was already used to post a comment. Reload the page, "
+                "then post your comment again"
             ),
         )
     elif check.age_seconds < FORM_MIN_SECONDS:
@@ -313,8 +357,9 @@ def anti_bot(facts: CommentFacts) -> Iterable[Reason]:
 
 
 def rate_limit(facts: CommentFacts) -> Iterable[Reason]:
+    """Edits take places like new comments: each one stores another revision."""
     limit = facts.settings.rate_limit_per_minute
-    if limit and not facts.is_edit and facts.recent_comment_count >= limit:
+    if limit and facts.recent_comment_count >= limit:
         seconds = max(facts.rate_retry_after, 1)
         yield Reason(
             "rate.limited",
@@ -427,16 +472,33 @@ def trusted_author(facts: CommentFacts) -> Iterable[Reason]:
         message = _("Published without holding: the author moderates this journal")
     else:
         message = ngettext(
-            "Published without holding: the author has %(count)d approved comment "
-            "in this journal",
-            "Published without holding: the author has %(count)d approved comments "
-            "in this journal",
+            "Published without holding: a moderator approved %(count)d comment by "
+            "this author in this journal",
+            "Published without holding: moderators approved %(count)d comments by "
+            "this author in this journal",
             facts.author_approved_count,
         ) % {"count": facts.author_approved_count}
+        standing = facts.trust_count - facts.author_approved_count
+        if standing:
+            message += ngettext(
+                ", and %(count)d more stood %(days)d days unchallenged",
+                ", and %(count)d more stood %(days)d days unchallenged",
+                standing,
+            ) % {"count": standing, "days": facts.settings.trust_after_days}
     yield Reason("trusted.author", Action.PUBLISH, message, entry=skipped)
 
 
 # Holds that always apply --------------------------------------------------------
+
+
+def moderator_screening(facts: CommentFacts) -> Iterable[Reason]:
+    """A moderator's screening outlasts any edit: only a moderator lifts it."""
+    if facts.moderator_screened:
+        yield Reason(
+            MODERATOR_SCREENING,
+            Action.HOLD,
+            _("A moderator screened this comment; it waits for a moderator again"),
+        )
 
 
 def screened_author(facts: CommentFacts) -> Iterable[Reason]:
@@ -485,19 +547,19 @@ RULES: tuple[Rule, ...] = (
     duplicate,
     blocked_words,
     trusted_author,
+    moderator_screening,
     screened_author,
     new_account,
 )
-# Not a rule of the pipeline: a moderator screening a published comment by hand.
-# The queue filters on it like on the rules' codes.
-MODERATOR_SCREENING = "screening.moderator"
 RULE_CODES = {
     "access.post_closed", "access.nobody", "access.anonymous_disabled",
     "access.members_only", "post.closed_old", "ban.active", "thread.frozen",
     "thread.too_deep", "antibot.honeypot", "antibot.invalid_form", "antibot.too_fast",
-    "antibot.expired", "rate.limited", "comment.duplicate", "words.blocked",
+    "antibot.expired", "antibot.reused", "rate.limited", "comment.duplicate",
+    "words.blocked",
     "screening.all", "screening.non_members", "screening.anonymous", "screening.post",
     "links.too_many", "words.held", "trusted.author", "screening.author", "account.new",
+    "screening.moderator",
 }  # fmt: skip
 
 

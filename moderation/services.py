@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
@@ -64,27 +64,29 @@ def _changes(before: dict, after: dict) -> dict:
     }
 
 
-def record_rule_set(journal: Journal, *, by=None, word_rules=None) -> RuleSetVersion:
-    """Return the journal's current rule-set version, adding one if rules changed.
+def latest_rule_set(journal: Journal) -> RuleSetVersion | None:
+    return journal.rule_set_versions.order_by("-number").first()
 
-    Every door that changes a journal's rules calls this afterwards, and so does
-    posting a comment, so a verdict always names the rules it was made under. An
-    unchanged rule set costs one read; adding a version locks the journal row so
-    two writers cannot both take the same number, and audits the change.
+
+def record_rule_set(journal: Journal, *, by=None) -> RuleSetVersion:
+    """Return the journal's rule-set version, adding one if its rules changed.
+
+    Every door that changes a journal's rules calls this afterwards, in the same
+    transaction. The rules are read again from the database under the journal
+    row's lock, never taken from the caller's object: a caller holding an older
+    copy can neither take a version number twice nor write a version that
+    reverts the owner's change. Adding a version audits the change.
     """
-    snapshot = rule_set_snapshot(journal, word_rules)
-    latest = journal.rule_set_versions.order_by("-number").first()
-    if latest is not None and latest.snapshot == snapshot:
-        return latest
     with transaction.atomic():
-        Journal.objects.select_for_update().filter(pk=journal.pk).first()
-        latest = journal.rule_set_versions.order_by("-number").first()
+        current = Journal.objects.select_for_update().get(pk=journal.pk)
+        snapshot = rule_set_snapshot(current, list(current.word_rules.all()))
+        latest = latest_rule_set(current)
         if latest is not None and latest.snapshot == snapshot:
             return latest
         author = by if by is not None and by.is_authenticated else None
         changes = _changes(latest.snapshot if latest else {}, snapshot)
         version = RuleSetVersion.objects.create(
-            journal=journal,
+            journal=current,
             number=(latest.number + 1) if latest else 1,
             snapshot=snapshot,
             changes=changes,
@@ -92,7 +94,7 @@ def record_rule_set(journal: Journal, *, by=None, word_rules=None) -> RuleSetVer
             created_by_name=author.get_username() if author else "",
         )
         audit.record(
-            journal=journal,
+            journal=current,
             actor=author,
             action="settings.change",
             target=f"rule set v{version.number}",
@@ -100,6 +102,22 @@ def record_rule_set(journal: Journal, *, by=None, word_rules=None) -> RuleSetVer
             rule_set_version=version,
         )
         return version
+
+
+def rule_set_in_force(journal: Journal, *, word_rules) -> tuple[RuleSetVersion, bool]:
+    """The version a comment is judged under, and whether it holds exactly the
+    rules the caller loaded (``journal`` and its ``word_rules``).
+
+    One read when they match, as they nearly always do. When they do not, the
+    rules changed since the caller read them (or were changed without going
+    through a door that records them): the version is taken from the database
+    under the lock, and the caller judges by that version's own snapshot.
+    """
+    latest = latest_rule_set(journal)
+    if latest is not None and latest.snapshot == rule_set_snapshot(journal, word_rules):
+        return latest, True
+    version = record_rule_set(journal)
+    return version, version.snapshot == rule_set_snapshot(journal, word_rules)
 
 
 @transaction.atomic
@@ -206,8 +224,25 @@ DECISION_FIELDS = (
     "author_id",
     "state",
     "revision",
+    "approved_revision",
+    "moderator_screened",
     "rule_set_version_id",
 )
+
+
+def _approval_fields() -> dict:
+    """What approving (or unscreening) sets: the revision it covers, and the end
+    of any screening by hand."""
+    return {"approved_revision": F("revision"), "moderator_screened": False}
+
+
+def _approval_memory(comment: Comment) -> dict:
+    """What an approval replaces, kept in its audit entry so undo restores it."""
+    return {
+        "revision": comment.revision,
+        "approved_before": comment.approved_revision,
+        "screened_before": comment.moderator_screened,
+    }
 
 
 def _locked(user, ids, *, only=None) -> dict[int, Comment]:
@@ -297,7 +332,14 @@ def decide(
             applicable.append(comment)
     last = _last_entries([comment.pk for _, comment in conflicts]) if conflicts else {}
 
-    _set_state(applicable, to_state, moderator_reason=reason, moderator_note=note)
+    approving = decision == Decision.APPROVE
+    _set_state(
+        applicable,
+        to_state,
+        moderator_reason=reason,
+        moderator_note=note,
+        **(_approval_fields() if approving else {}),
+    )
     audit.record_many(
         audit.entry(
             journal=comment.journal_id,
@@ -308,6 +350,7 @@ def decide(
             to_state=to_state,
             reason=reason,
             note=note,
+            data=_approval_memory(comment) if approving else None,
             rule_set_version=comment.rule_set_version_id,
         )
         for comment in applicable
@@ -522,7 +565,11 @@ def delete_thread(*, moderator, comment_id: int, note: str = "") -> AuditEntry:
 
 @transaction.atomic
 def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> AuditEntry:
-    """Hide one published comment for a moderator's review, or publish it again."""
+    """Hide one published comment for a moderator's review, or publish it again.
+
+    A screened comment stays held through every edit its author makes, until a
+    moderator unscreens or approves it. Unscreening approves the current text.
+    """
     comment = _lock_one(moderator, comment_id)
     from_state = CommentState.PUBLISHED if screened else CommentState.HELD
     to_state = CommentState.HELD if screened else CommentState.PUBLISHED
@@ -533,8 +580,9 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
             else _("Only a screened comment can be unscreened."),
             "comment.wrong_state",
         )
-    _set_state([comment], to_state)
+    memory = _approval_memory(comment)
     if screened:
+        _set_state([comment], to_state, moderator_screened=True)
         reason = {
             "code": rules.MODERATOR_SCREENING,
             "action": "hold",
@@ -545,6 +593,7 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
             reasons=reasons, rule_codes=Comment.codes_of(reasons)
         )
     else:
+        _set_state([comment], to_state, **_approval_fields())
         transaction.on_commit(lambda: notifications.comment_approved(comment.pk))
     return audit.record(
         journal=comment.journal,
@@ -553,6 +602,7 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
         comment=comment,
         from_state=from_state,
         to_state=to_state,
+        data=memory,
     )
 
 
@@ -621,8 +671,19 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
                 % {"state": comment.get_state_display().lower()},
                 "undo.changed",
             )
+        restore = {}
+        if entry.action in ("comment.approve", "comment.unscreen", "comment.screen"):
+            # What the decision replaced: the approval it covered, the screening.
+            restore = {
+                "approved_revision": entry.data.get(
+                    "approved_before", comment.approved_revision
+                ),
+                "moderator_screened": entry.data.get(
+                    "screened_before", comment.moderator_screened
+                ),
+            }
         Comment.objects.filter(pk=comment.pk, state=entry.to_state).update(
-            state=entry.from_state
+            state=entry.from_state, **restore
         )
     try:
         with transaction.atomic():

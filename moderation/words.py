@@ -4,10 +4,11 @@ Text and list entries are normalized the same way: NFKC (fullwidth letters and
 other compatibility forms become plain ones), case folding, zero-width and soft
 hyphen characters removed, and in a word that contains Latin letters, Cyrillic
 and Greek look-alikes ("а", "о", "р", "ο"...) read as the Latin letters they
-imitate. A word written wholly in Cyrillic stays Cyrillic, so Cyrillic entries
-match Cyrillic text. Whole-word entries match on Unicode word boundaries;
-substring entries match anywhere. A match reports the text as the author wrote
-it, for the moderator to see beside the list entry.
+imitate. A word with no Latin letter keeps its own script, so Cyrillic entries
+match Cyrillic text; when every one of its letters imitates a Latin one
+("ѕрам", "саѕіпо") it is also read as that Latin word. Whole-word entries match
+on Unicode word boundaries; substring entries match anywhere. A match reports
+the text as the author wrote it, for the moderator to see beside the list entry.
 """
 
 from __future__ import annotations
@@ -17,59 +18,27 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
-
-# Letters that render like Latin ones. Applied only inside words that also hold
-# Latin letters: that is where a look-alike is a disguise, not a language.
-LOOKALIKES = str.maketrans(
-    {
-        # Cyrillic
-        "а": "a",
-        "в": "b",
-        "е": "e",
-        "ё": "e",
-        "к": "k",
-        "м": "m",
-        "н": "h",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "т": "t",
-        "у": "y",
-        "х": "x",
-        "ѕ": "s",
-        "і": "i",
-        "ї": "i",
-        "ј": "j",
-        "ԁ": "d",
-        "ԛ": "q",
-        "ԝ": "w",
-        "һ": "h",
-        # Greek
-        "α": "a",
-        "β": "b",
-        "ε": "e",
-        "η": "n",
-        "ι": "i",
-        "κ": "k",
-        "ν": "v",
-        "ο": "o",
-        "ρ": "p",
-        "τ": "t",
-        "υ": "u",
-        "χ": "x",
-        "ω": "w",
-    }
+from journal.confusables import (
+    INVISIBLE,
+    fold_lookalikes,
+    has_latin,
+    is_wholly_lookalike,
+    normalize_char,
 )
+
 WORD = re.compile(r"\w+")
 
 
-def _has_latin(word: str) -> bool:
-    return any("a" <= ch <= "z" for ch in word)
-
-
 def _fold_word(word: str) -> str:
-    return word.translate(LOOKALIKES) if _has_latin(word) else word
+    return fold_lookalikes(word) if has_latin(word) else word
+
+
+def _alternative(word: str) -> str:
+    """A word with no Latin letter read as Latin when every letter imitates one
+    ("ѕрам" is also "spam"); otherwise the word itself."""
+    if has_latin(word) or not is_wholly_lookalike(word):
+        return word
+    return fold_lookalikes(word)
 
 
 @dataclass(frozen=True)
@@ -77,38 +46,68 @@ class Token:
     text: str  # normalized
     start: int  # span in the original text
     end: int
+    # The same word read as Latin when it is written wholly in look-alikes.
+    alt: str = ""
+
+    @property
+    def forms(self) -> frozenset[str]:
+        return frozenset((self.text, self.alt or self.text))
 
 
-def tokenize(text: str) -> tuple[str, list[Token], list[int]]:
-    """Normalize ``text``; return it, its words, and where each character came from.
+@dataclass(frozen=True)
+class Normalized:
+    text: str
+    # ``text`` with the wholly look-alike words read as Latin too; the same length,
+    # since every fold replaces one character by one.
+    alt_text: str
+    tokens: list[Token]
+    # Index in ``text`` -> index in the original, to report a match as written.
+    origin: list[int]
 
-    The third value maps each index of the normalized text to an index of the
-    original, so a match can be reported in the author's own characters.
-    """
+
+def analyse(text: str) -> Normalized:
+    """Normalize ``text`` and split it into words, remembering where each
+    normalized character came from."""
     normalized_chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(unicodedata.normalize("NFC", text)):
         if ord(char) in INVISIBLE:
             continue
-        for out in unicodedata.normalize("NFKC", char).casefold():
+        for out in normalize_char(char):
             normalized_chars.append(out)
             origin.append(index)
     normalized = "".join(normalized_chars)
     tokens = []
-    folded_parts = []
+    folded_parts, alt_parts = [], []
     last = 0
     for match in WORD.finditer(normalized):
         folded = _fold_word(match.group())
-        folded_parts.append(normalized[last : match.start()])
-        folded_parts.append(folded)
+        alternative = _alternative(folded)
+        between = normalized[last : match.start()]
+        folded_parts += [between, folded]
+        alt_parts += [between, alternative]
         last = match.end()
-        tokens.append(Token(folded, origin[match.start()], origin[match.end() - 1] + 1))
+        tokens.append(
+            Token(
+                folded,
+                origin[match.start()],
+                origin[match.end() - 1] + 1,
+                alt=alternative if alternative != folded else "",
+            )
+        )
     folded_parts.append(normalized[last:])
-    return "".join(folded_parts), tokens, origin
+    alt_parts.append(normalized[last:])
+    return Normalized("".join(folded_parts), "".join(alt_parts), tokens, origin)
+
+
+def tokenize(text: str) -> tuple[str, list[Token], list[int]]:
+    """Normalize ``text``; return it, its words, and where each character came from."""
+    result = analyse(text)
+    return result.text, result.tokens, result.origin
 
 
 def normalize(text: str) -> str:
-    return tokenize(text)[0]
+    return analyse(text).text
 
 
 @dataclass(frozen=True)
@@ -123,31 +122,46 @@ class WordMatch:
     matched: str  # as the author wrote it
 
 
+def _find_substring(analysed: Normalized, entry: Normalized) -> tuple[int, int] | None:
+    for needle in {entry.text.strip(), entry.alt_text.strip()}:
+        for haystack in (analysed.text, analysed.alt_text):
+            position = haystack.find(needle)
+            if needle and position >= 0:
+                return position, position + len(needle) - 1
+    return None
+
+
+def _find_words(analysed: Normalized, wanted: list[Token]) -> tuple[int, int] | None:
+    tokens = analysed.tokens
+    for start in range(len(tokens) - len(wanted) + 1):
+        if all(
+            entry_word.forms & tokens[start + offset].forms
+            for offset, entry_word in enumerate(wanted)
+        ):
+            return tokens[start].start, tokens[start + len(wanted) - 1].end
+    return None
+
+
 def find_matches(text: str, entries: Iterable[WordEntry]) -> list[WordMatch]:
     """Every entry found in ``text``, at most one match per entry."""
     entries = list(entries)
     if not entries:  # most journals keep no word list: skip normalizing the text
         return []
     source = unicodedata.normalize("NFC", text)
-    normalized, tokens, origin = tokenize(text)
-    words = [token.text for token in tokens]
+    analysed = analyse(text)
     matches = []
     for entry in entries:
-        entry_text, entry_tokens, _ = tokenize(entry.phrase)
-        if not entry_tokens:
+        entry_form = analyse(entry.phrase)
+        if not entry_form.tokens:
             continue
         if entry.substring:
-            position = normalized.find(entry_text.strip())
-            if position >= 0:
-                end = position + len(entry_text.strip()) - 1
-                matches.append(
-                    WordMatch(entry, source[origin[position] : origin[end] + 1])
-                )
+            found = _find_substring(analysed, entry_form)
+            if found is not None:
+                first, last = found
+                start, end = analysed.origin[first], analysed.origin[last] + 1
+                matches.append(WordMatch(entry, source[start:end]))
             continue
-        wanted = [token.text for token in entry_tokens]
-        for start in range(len(words) - len(wanted) + 1):
-            if words[start : start + len(wanted)] == wanted:
-                first, last = tokens[start], tokens[start + len(wanted) - 1]
-                matches.append(WordMatch(entry, source[first.start : last.end]))
-                break
+        found = _find_words(analysed, entry_form.tokens)
+        if found is not None:
+            matches.append(WordMatch(entry, source[found[0] : found[1]]))
     return matches

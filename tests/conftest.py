@@ -2,7 +2,9 @@ import os
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from rest_framework.test import APIClient
 
+from accounts.tokens import create_token
 from tests.factories import CommentFactory, JournalFactory, PostFactory, UserFactory
 
 pytest_plugins = ["tests.two_journals"]
@@ -53,3 +55,20 @@ def make_comment():
 def reader_client(client, reader):
     client.force_login(reader)
     return client
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def as_user(api):
+    """Authenticate ``api`` with a fresh personal token of ``user``."""
+
+    def login(user):
+        _token, key = create_token(user=user, name="tests")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return api
+
+    return login

@@ -17,6 +17,10 @@ class UserFactory(DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.LazyAttribute(lambda o: f"{o.username.title()} Display")
+    email = ""
+    # Addresses given to the factory count as confirmed; tests of unconfirmed
+    # addresses pass confirmed_email="".
+    confirmed_email = factory.SelfAttribute("email")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
@@ -66,10 +70,20 @@ class CommentFactory(factory.Factory):
         raise NotImplementedError("Comments only exist once stored; use create().")
 
 
-def human_form_fields(seconds_ago: float = 30) -> dict[str, str]:
-    """The anti-bot fields of an anonymous comment form filled in by a person."""
+def human_form_fields(post, seconds_ago: float = 30) -> dict[str, str]:
+    """The anti-bot fields of an anonymous comment form on ``post`` filled in by
+    a person (a fresh challenge each call: each one posts one comment)."""
     import time
 
-    from journal.forms import form_token
+    from journal import antibot
 
-    return {"started": form_token(time.time() - seconds_ago), "website": ""}
+    return {"started": antibot.issue(post.pk, time.time() - seconds_ago), "website": ""}
+
+
+def human_api_fields(post, seconds_ago: float = 30) -> dict[str, str]:
+    """The challenge an anonymous API client fetched ``seconds_ago``."""
+    import time
+
+    from journal import antibot
+
+    return {"challenge": antibot.issue(post.pk, time.time() - seconds_ago)}

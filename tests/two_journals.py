@@ -37,7 +37,7 @@ def hold(comment, *reasons):
 def journal_a(db):
     journal = JournalFactory(name="alpha", title="Alpha Journal")
     journal.moderators.add(UserFactory(username="mod_a", email="mod_a@example.org"))
-    journal.owner.email = "owner_a@example.org"
+    journal.owner.email = journal.owner.confirmed_email = "owner_a@example.org"
     journal.owner.save()
     return journal
 

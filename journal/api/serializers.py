@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from journal.models import RULE_SETTING_FIELDS, Comment, Journal, Post, Tag
 from moderation.models import ReportReason, WordRule
+from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 
 
 class TextField(serializers.CharField):
@@ -175,6 +176,32 @@ class CommentCreateSerializer(StrictInput, serializers.Serializer):
         max_length=50,
         help_text="Shown for an anonymous comment.",
     )
+    challenge = TextField(
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=500,
+        help_text=(
+            "Required for anonymous comments, ignored otherwise: the `challenge` "
+            "from `GET /api/posts/{id}/challenge/`, sent at least "
+            f"{FORM_MIN_SECONDS} seconds and at most {FORM_MAX_SECONDS // 3600} "
+            "hours after it was fetched. Each challenge posts one comment. "
+            "Without a valid one the comment is refused (403) with "
+            "`antibot.invalid_form`, `antibot.too_fast`, `antibot.expired` or "
+            "`antibot.reused`."
+        ),
+    )
+
+
+class ChallengeSerializer(serializers.Serializer):
+    challenge = serializers.CharField(
+        help_text="Send it back as `challenge` with one anonymous comment."
+    )
+    post = serializers.IntegerField()
+    wait_seconds = serializers.IntegerField(
+        help_text="Posting sooner than this after fetching is refused."
+    )
+    expires_in = serializers.IntegerField(help_text="Seconds it stays good for.")
 
 
 class CommentEditSerializer(StrictInput, serializers.Serializer):

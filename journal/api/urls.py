@@ -27,6 +27,11 @@ urlpatterns = [
         name="api-post-comments",
     ),
     path(
+        "posts/<int:post_id>/challenge/",
+        views.PostChallenge.as_view(),
+        name="api-post-challenge",
+    ),
+    path(
         "comments/<int:comment_id>/", views.CommentDetail.as_view(), name="api-comment"
     ),
     path(

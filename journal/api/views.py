@@ -15,14 +15,16 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from journal import services, threads
+from journal import antibot, services, threads
+from journal.client_ip import client_ip
 from journal.models import Comment, Journal, Post, Tag
 from journal.params import optional_id
-from journal.views import client_ip
 from moderation import services as moderation
+from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 
 from .errors import Conflict, Refused, error_responses
 from .serializers import (
+    ChallengeSerializer,
     CommentCreateSerializer,
     CommentEditSerializer,
     CommentPageSerializer,
@@ -47,8 +49,14 @@ def _refused(refusal: services.CommentRefused) -> Refused:
     )
 
 
-def _origin(request) -> services.Origin:
-    return services.Origin(ip_address=client_ip(request))
+def _origin(
+    request, *, challenge_for: Post | None = None, challenge=""
+) -> services.Origin:
+    """Where a write came from; an anonymous comment also carries its challenge."""
+    proof = None
+    if challenge_for is not None and not request.user.is_authenticated:
+        proof = antibot.check(token=challenge, post_id=challenge_for.pk)
+    return services.Origin(ip_address=client_ip(request), antibot=proof)
 
 
 # Journals and posts -------------------------------------------------------------
@@ -206,7 +214,9 @@ class PostComments(APIView):
                 subject=data["subject"],
                 parent_id=data.get("parent"),
                 author_name=data["name"],
-                origin=_origin(request),
+                origin=_origin(
+                    request, challenge_for=post, challenge=data["challenge"]
+                ),
             )
         except services.CommentRefused as refusal:
             raise _refused(refusal) from refusal
@@ -219,6 +229,34 @@ class PostComments(APIView):
         body["state"] = comment.state
         body["reasons"] = comment.reasons
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PostChallenge(APIView):
+    """The anti-bot challenge an anonymous comment on this post must carry."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        tags=["comments"],
+        summary="A challenge for one anonymous comment on this post",
+        description=(
+            "The same signed, timed proof the web form carries. Fetch one, wait "
+            "at least `wait_seconds`, then send it as `challenge` with the "
+            "comment. Logged-in clients need none."
+        ),
+        responses={200: ChallengeSerializer, **error_responses(404)},
+    )
+    def get(self, request, post_id: int):
+        post = get_object_or_404(Post, pk=post_id)
+        data = {
+            "challenge": antibot.issue(post.pk),
+            "post": post.pk,
+            "wait_seconds": FORM_MIN_SECONDS,
+            "expires_in": FORM_MAX_SECONDS,
+        }
+        response = Response(ChallengeSerializer(data).data)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class CommentDetail(APIView):

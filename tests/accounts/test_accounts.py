@@ -23,6 +23,7 @@ def test_visitor_signs_up_with_username_and_password_and_is_logged_in(client):
         "/accounts/signup/?next=/somewhere/",
         {
             "username": "newbie",
+            "email": "newbie@example.org",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
             "next": "/harbour/1.html",
@@ -40,6 +41,7 @@ def test_sign_up_never_redirects_off_site(client):
         "/accounts/signup/",
         {
             "username": "newbie",
+            "email": "newbie@example.org",
             "password1": "a-long-pass-phrase",
             "password2": "a-long-pass-phrase",
             "next": "https://evil.example/",
@@ -57,7 +59,7 @@ def test_sign_up_errors_are_shown(client):
     )
 
     page = response.content.decode()
-    assert "A user with that username already exists." in page
+    assert "This username looks the same as an existing one" in page
     assert "The two password fields didn’t match." in page
 
 

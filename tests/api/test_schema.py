@@ -18,6 +18,7 @@ EXPECTED_OPERATIONS = {
     ("patch", "/api/journals/{name}/settings/"),
     ("get", "/api/posts/{id}/"), ("get", "/api/posts/{post_id}/comments/"),
     ("post", "/api/posts/{post_id}/comments/"), ("get", "/api/comments/{comment_id}/"),
+    ("get", "/api/posts/{post_id}/challenge/"),
     ("patch", "/api/comments/{comment_id}/"), ("delete", "/api/comments/{comment_id}/"),
     ("post", "/api/comments/{comment_id}/flag/"),
     ("post", "/api/comments/{comment_id}/freeze/"),
@@ -55,6 +56,12 @@ def test_every_endpoint_is_in_the_schema_with_its_error_shape(client):
     assert set(error["required"]) == {"code", "detail"}
     create = schema["paths"]["/api/posts/{post_id}/comments/"]["post"]["responses"]
     assert {"201", "400", "403", "404", "429"} <= set(create)
+    # The anonymous proof is documented where a client looks for it.
+    fields = schema["components"]["schemas"]["CommentCreateRequest"]["properties"]
+    assert "GET /api/posts/{id}/challenge/" in fields["challenge"]["description"]
+    assert "antibot.reused" in fields["challenge"]["description"]
+    challenge = schema["paths"]["/api/posts/{post_id}/challenge/"]["get"]
+    assert "200" in challenge["responses"]
     assert (
         schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
     )

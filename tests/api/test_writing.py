@@ -12,7 +12,7 @@ from accounts.models import ApiToken
 from accounts.tokens import create_token
 from journal.models import Comment, CommentAccess
 from moderation.models import Report
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, human_api_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,12 @@ def test_replies_and_anonymous_names(api, post, make_comment):
 
     response = api.post(
         comments_url(post),
-        {"body": "anon reply", "parent": parent.pk, "name": "Visitor"},
+        {
+            "body": "anon reply",
+            "parent": parent.pk,
+            "name": "Visitor",
+            **human_api_fields(post),
+        },
         format="json",
     )
 

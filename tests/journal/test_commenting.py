@@ -124,7 +124,11 @@ def test_crafted_anonymous_post_is_refused_with_the_same_sentence_and_stores_not
 def test_anonymous_visitor_comments_where_everyone_may(client, post):
     response = client.post(
         comment_url(post),
-        {"body": "hello from nobody", "author_name": "Visitor", **human_form_fields()},
+        {
+            "body": "hello from nobody",
+            "author_name": "Visitor",
+            **human_form_fields(post),
+        },
     )
 
     comment = Comment.objects.get()
@@ -275,7 +279,7 @@ def test_subjects_and_names_are_plain_text_escaped_on_the_page(client, post):
             "subject": "<b>bold?</b><script>x()</script>",
             "author_name": '<img src=x onerror="alert(1)">',
             "body": "body",
-            **human_form_fields(),
+            **human_form_fields(post),
         },
     )
 

@@ -111,7 +111,7 @@ def blocked_word(journal, post, author):
 
 
 def too_fast(journal, post, author):
-    return human_form_fields(seconds_ago=0)
+    return human_form_fields(post, seconds_ago=0)
 
 
 def screen_all(journal, post, author):
@@ -174,7 +174,12 @@ def new_account(journal, post, author):
 def trusted(journal, post, author):
     journal.screening = Screening.ALL
     journal.save()
-    CommentFactory(post=post, author=author, body_source="an earlier approved one")
+    CommentFactory(
+        post=post,
+        author=author,
+        body_source="an earlier approved one",
+        approved_revision=1,
+    )
     return {}
 
 
@@ -238,6 +243,8 @@ def _post_through(door, client, post, fields):
         return client.post(f"/{post.journal.name}/{post.pk}/comment/", fields)
     if door == API:
         payload = {key: fields[key] for key in ("body", "parent") if key in fields}
+        if "started" in fields:  # the API carries the same challenge as the form
+            payload["challenge"] = fields["started"]
         return client.post(
             f"/api/posts/{post.pk}/comments/", payload, content_type="application/json"
         )
@@ -259,7 +266,7 @@ def test_each_rule_fires_through_every_door(
         client.force_login(author)
     fields = {"body": scenario.body}
     if scenario.anonymous:
-        fields.update(human_form_fields())
+        fields.update(human_form_fields(post))
     fields.update(scenario.setup(journal, post, author))
     before = Comment.objects.count()
 
@@ -323,7 +330,7 @@ def test_the_web_form_and_the_api_give_the_same_sentence(
     if author is not None:
         client.force_login(author)
     fields = {"body": scenario.body, **scenario.setup(journal, post, author)}
-    form_fields = {**fields, **(human_form_fields() if scenario.anonymous else {})}
+    form_fields = {**fields, **(human_form_fields(post) if scenario.anonymous else {})}
 
     page = client.post(f"/{post.journal.name}/{post.pk}/comment/", form_fields)
     api = _post_through(API, client, post, dict(fields))

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from journal.forms import form_token
+from journal import antibot
 from journal.models import Comment, IpLogging
 from moderation.models import RuleSetVersion
 from tests.factories import UserFactory, human_form_fields
@@ -73,7 +73,7 @@ def test_only_logged_ip_addresses_are_stored(
 
     client.post(
         comment_url(post),
-        {"body": "anon", **human_form_fields()},
+        {"body": "anon", **human_form_fields(post)},
         REMOTE_ADDR="203.0.113.9",
     )
     client.force_login(UserFactory())
@@ -93,7 +93,7 @@ def test_only_moderators_of_the_journal_see_logged_ip_addresses(
     journal.save()
     client.post(
         comment_url(post),
-        {"body": "anon", **human_form_fields()},
+        {"body": "anon", **human_form_fields(post)},
         REMOTE_ADDR="198.51.100.7",
     )
     from tests.factories import JournalFactory
@@ -139,7 +139,7 @@ def test_bot_like_anonymous_posts_are_refused_with_advice_and_keep_the_text(
     if age == "forged":
         fields["started"] = "forged:token"
     elif age is not None:
-        fields["started"] = form_token(time.time() - age)
+        fields["started"] = antibot.issue(post.pk, time.time() - age)
 
     response = client.post(comment_url(post), fields)
     page = response.content.decode()
@@ -157,7 +157,7 @@ def test_an_anonymous_author_is_told_a_held_comment_waits_and_still_sees_it(
         comment_url(post),
         {
             "body": "see https://a.example.org https://b.example.org https://c.example.org",
-            **human_form_fields(),
+            **human_form_fields(post),
         },
     )
 

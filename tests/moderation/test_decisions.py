@@ -1,5 +1,6 @@
 """The decision service and the queue's actions that use it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -299,10 +300,16 @@ def test_admin_actions_use_the_same_decisions(
     client.force_login(journal_a.owner)
     journal_a.owner.is_staff = True
     journal_a.owner.save()
+    shown = client.get("/admin/journal/comment/").content.decode()
+    seen = dict(re.findall(r'name="(seen-\d+)" value="([^"]+)"', shown))
 
     response = client.post(
         "/admin/journal/comment/",
-        {"action": "spam_selected", "_selected_action": [held_a.pk, other.pk]},
+        {
+            "action": "spam_selected",
+            "_selected_action": [held_a.pk, other.pk],
+            **seen,
+        },
         follow=True,
     )
 
@@ -318,3 +325,21 @@ def test_admin_actions_use_the_same_decisions(
     )
     changelist = client.get("/admin/journal/comment/").content.decode()
     assert "approve_selected" in changelist and "delete_selected" not in changelist
+
+
+def test_an_admin_action_leaves_alone_what_the_owner_was_not_shown(
+    client, journal_a, held_a
+):
+    journal_a.owner.is_staff = True
+    journal_a.owner.save()
+    client.force_login(journal_a.owner)
+
+    response = client.post(
+        "/admin/journal/comment/",
+        {"action": "approve_selected", "_selected_action": [held_a.pk]},
+        follow=True,
+    )
+
+    held_a.refresh_from_db()
+    assert held_a.state == "held"
+    assert "not shown on this page, so left alone" in response.content.decode()

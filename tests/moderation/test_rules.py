@@ -147,16 +147,12 @@ def test_rate_limit_refuses_with_the_seconds_to_wait():
     assert verdict.refusal.message.endswith("try again in 17 seconds")
 
 
-def test_rate_limit_zero_is_off_and_edits_are_not_counted():
+def test_rate_limit_zero_is_off_and_edits_count_like_new_comments():
     assert decide(facts(rate_limit_per_minute=0, recent_comment_count=99)).action is (
         Action.PUBLISH
     )
-    assert (
-        decide(
-            facts(rate_limit_per_minute=1, recent_comment_count=3, is_edit=True)
-        ).action
-        is Action.PUBLISH
-    )
+    edit = decide(facts(rate_limit_per_minute=1, recent_comment_count=3, is_edit=True))
+    assert edit.refusal.code == "rate.limited"
 
 
 def test_the_same_text_twice_within_ten_minutes_is_refused():
@@ -173,6 +169,8 @@ def test_the_same_text_twice_within_ten_minutes_is_refused():
         (AntiBotCheck(age_seconds=1.0), "antibot.too_fast"),
         (AntiBotCheck(age_seconds=5 * 3600), "antibot.expired"),
         (AntiBotCheck(age_seconds=None), "antibot.invalid_form"),
+        (None, "antibot.invalid_form"),
+        (AntiBotCheck(age_seconds=60, reused=True), "antibot.reused"),
     ],
 )
 def test_anonymous_form_filled_by_a_bot_is_refused_with_advice(check, code):
@@ -182,11 +180,15 @@ def test_anonymous_form_filled_by_a_bot_is_refused_with_advice(check, code):
     assert verdict.refusal.message  # a sentence a person can act on
 
 
-def test_anti_bot_checks_only_anonymous_form_submissions():
+def test_anti_bot_checks_every_anonymous_comment_and_nobody_logged_in():
     bot_like = AntiBotCheck(honeypot_filled=True, age_seconds=0.1)
 
     assert decide(facts(READER, antibot=bot_like)).action is Action.PUBLISH
-    assert decide(facts(ANONYMOUS, antibot=None)).action is Action.PUBLISH
+    assert decide(facts(READER, antibot=None)).action is Action.PUBLISH
+    # Whatever the door, an anonymous comment without its proof is refused.
+    assert decide(facts(ANONYMOUS, antibot=None)).refusal.code == (
+        "antibot.invalid_form"
+    )
     assert decide(facts(ANONYMOUS, antibot=AntiBotCheck(age_seconds=10))).action is (
         Action.PUBLISH
     )
@@ -304,8 +306,45 @@ def test_trusted_author_skips_screening_links_and_held_words_and_says_so():
 
     assert verdict.action is Action.PUBLISH
     assert codes(verdict) == ["trusted.author"]
-    assert "3 approved comments" in verdict.reasons[0].message
+    assert "moderators approved 3 comments" in verdict.reasons[0].message
     assert verdict.reasons[0].entry == "links.too_many, screening.all, words.held"
+
+
+def test_comments_that_stood_count_towards_trust_only_where_the_owner_allows():
+    stood = {"screening": Screening.ALL, "author_standing_count": 3}
+
+    assert decide(facts(**stood)).held
+    verdict = decide(facts(**stood, trust_after_days=30))
+    assert verdict.action is Action.PUBLISH
+    assert "3 more stood 30 days unchallenged" in verdict.reasons[0].message
+
+
+def test_a_moderators_screening_holds_an_edit_whoever_wrote_it():
+    for author in ({"author_approved_count": 50}, {"author_is_moderator": True}):
+        verdict = decide(facts(**author, is_edit=True, moderator_screened=True))
+
+        assert verdict.held
+        assert "screening.moderator" in codes(verdict)
+
+
+def test_settings_come_back_from_a_rule_set_snapshot():
+    snapshot = {
+        "screening": Screening.ALL,
+        "link_limit": 4,
+        "trust_after_days": 7,
+        "ip_logging": "all",
+        "words": [["casino", "block", True], ["free money", "hold", False]],
+    }
+
+    settings = RuleSettings.from_snapshot(snapshot)
+
+    assert (settings.screening, settings.link_limit, settings.trust_after_days) == (
+        Screening.ALL,
+        4,
+        7,
+    )
+    assert settings.blocked_words == (WordEntry("casino", substring=True),)
+    assert settings.held_words == (WordEntry("free money"),)
 
 
 def test_trust_needs_enough_approved_comments_and_can_be_turned_off():
@@ -405,4 +444,4 @@ def test_every_rule_code_is_listed():
         "rate.limited",
         "trusted.author",
     } <= rules.RULE_CODES
-    assert len(rules.RULE_CODES) == 24
+    assert len(rules.RULE_CODES) == 26

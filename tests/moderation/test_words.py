@@ -61,10 +61,17 @@ def test_look_alike_letters_fullwidth_and_zero_width_characters_are_seen_through
     assert found == [("spam", disguised)]
 
 
-def test_a_word_written_wholly_in_cyrillic_is_not_folded_into_latin():
-    # "рор" in Cyrillic looks like "pop" but is a Cyrillic word.
-    assert matched("рор", WordEntry("pop")) == []
+def test_a_word_written_wholly_in_look_alikes_matches_both_scripts_entries():
+    # "рор" in Cyrillic reads as "pop": it matches the Latin entry (a disguise
+    # needs no Latin letter at all) and still its own script's entry.
+    assert matched("рор", WordEntry("pop")) == [("pop", "рор")]
     assert matched("рор", WordEntry("рор")) == [("рор", "рор")]
+    assert matched("Visit our саѕіпо", WordEntry("casino")) == [("casino", "саѕіпо")]
+    assert matched("ѕрамѕрам", WordEntry("spam", substring=True)) == [("spam", "ѕрам")]
+
+
+def test_a_cyrillic_word_with_letters_that_imitate_nothing_stays_cyrillic():
+    assert matched("дурак", WordEntry("dypak")) == []
 
 
 def test_substring_entries_match_inside_longer_words():

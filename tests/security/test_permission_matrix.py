@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from moderation import services
 from moderation.models import AuditEntry
-from tests.factories import CommentFactory, UserFactory
+from tests.factories import CommentFactory, UserFactory, human_api_fields
 from tests.two_journals import hold
 
 pytestmark = pytest.mark.django_db
@@ -231,7 +231,8 @@ CASES = [
         EVERYONE,
         201,
         201,
-        data={"body": "hello from anyone"},
+        # Anonymous or not, the same fields: a challenge is ignored when logged in.
+        data={"body": "hello from anyone", "challenge": "{challenge}"},
         json=True,
     ),
     # Public reading is the same for everyone.
@@ -316,6 +317,7 @@ def world(journal_a, journal_b, post_a, mod_a, mod_b):
         "entry": AuditEntry.objects.get(action="comment.approve").pk,
         "journal": journal_a.pk,
         "post": post_a.pk,
+        "challenge": human_api_fields(post_a)["challenge"],
     }
     return users, ids
 

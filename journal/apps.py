@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.core import checks as django_checks
+
+from . import checks
+
+
+class JournalConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "journal"
+    verbose_name = "Journals"
+
+    def ready(self):
+        django_checks.register(checks.trusted_proxies)

@@ -1,0 +1,32 @@
+"""System checks: configuration mistakes caught at start-up, not on a request."""
+
+from __future__ import annotations
+
+from django.core.checks import Error
+
+from .client_ip import trusted_networks
+from .conf import option
+
+
+def trusted_proxies(app_configs=None, **kwargs) -> list[Error]:
+    """The trusted proxy networks parse, and a count is a whole number >= 0."""
+    errors = []
+    try:
+        trusted_networks(tuple(option("TRUSTED_PROXIES")))
+    except ValueError as error:
+        errors.append(
+            Error(
+                f"JOURNAL['TRUSTED_PROXIES'] (DJANGO_TRUSTED_PROXIES): {error}",
+                hint="Give networks or addresses, e.g. 127.0.0.1,10.0.0.0/8.",
+                id="journal.E001",
+            )
+        )
+    count = option("PROXY_COUNT")
+    if not isinstance(count, int) or count < 0:
+        errors.append(
+            Error(
+                "JOURNAL['PROXY_COUNT'] (DJANGO_PROXY_COUNT) must be 0 or more.",
+                id="journal.E002",
+            )
+        )
+    return errors
