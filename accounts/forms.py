@@ -1,7 +1,12 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from journal.client_ip import client_ip
+
+from . import login_throttle
 from .models import User
 
 
@@ -31,3 +36,35 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("display_name", "email", "userpic")
+
+
+class SlowedLoginMixin:
+    """Count wrong passwords per address and space out attempts from an address
+    that made too many (accounts.login_throttle); the lockout of one account
+    from one address is django-axes's."""
+
+    def clean(self):
+        address = client_ip(self.request) if self.request else None
+        if not login_throttle.may_try(address):
+            raise ValidationError(
+                _(
+                    "Too many wrong passwords came from your network. Wait "
+                    "%(seconds)d seconds, then try again."
+                ),
+                code="slowed",
+                params={"seconds": login_throttle.SPACING_SECONDS},
+            )
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if getattr(error, "code", None) == "invalid_login":
+                login_throttle.record_failure(address)
+            raise
+
+
+class LoginForm(SlowedLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(SlowedLoginMixin, AdminAuthenticationForm):
+    pass

@@ -72,8 +72,7 @@ class User(AbstractUser):
             raise ValidationError(
                 {
                     "username": _(
-                        "This username looks the same as an existing one; pick "
-                        "another."
+                        "This username looks the same as an existing one; pick another."
                     )
                 },
                 code="lookalike",

@@ -277,7 +277,7 @@ def edit_comment(request, journal_name: str, post_id: int, comment_id: int):
                 form.add_error(None, error)
             except services.CommentRefused as refused:
                 form.add_error(None, refused.message)
-                status = 403
+                status = 429 if refused.code == "rate.limited" else 403
             else:
                 _announce(request, comment)
                 return redirect(comment.get_absolute_url())

@@ -19,10 +19,11 @@ from django.db.models import (
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
-from journal.models import Comment, CommentState, Journal
+from journal.models import Comment, CommentRevision, CommentState, Journal
 from journal.params import optional_id
 
-from . import rules
+from . import rules, trust
+from .diffs import word_changes
 from .models import AuditEntry, AuthorRestriction, Report
 from .services import Seen
 
@@ -142,6 +143,20 @@ class AuthorRecord:
     first_comment: object = None
     banned: bool = False
     screened: bool = False
+    # What the author's trust rests on (moderation.trust), and where it stands.
+    approved: int = 0
+    standing: int = 0
+    standing_days: int = 0
+    trust_needed: int = 1
+    trust_on: bool = True
+
+    @property
+    def trust_count(self) -> int:
+        return self.approved + (self.standing if self.standing_days else 0)
+
+    @property
+    def trusted(self) -> bool:
+        return self.trust_on and self.trust_count >= self.trust_needed
 
 
 @dataclass
@@ -289,7 +304,33 @@ def load(user, params) -> QueuePage:
         # What the moderator saw, carried by every decision button of the item.
         comment.seen_token = Seen(comment.pk, comment.state, comment.revision).token
     _attach_author_records(page.items)
+    _attach_changes_since_approval(page.items)
     return page
+
+
+def _attach_changes_since_approval(comments: list[Comment]) -> None:
+    """For a held comment edited after a moderator approved it, what changed
+    since the approved revision. Costs a query only when such a comment is on
+    the page."""
+    edited = {
+        comment.pk: comment
+        for comment in comments
+        if comment.approved_revision and comment.revision > comment.approved_revision
+    }
+    for comment in comments:
+        comment.changes_since_approval = None
+    if not edited:
+        return
+    wanted = Q()
+    for comment in edited.values():
+        wanted |= Q(comment_id=comment.pk, number=comment.approved_revision)
+    rows = CommentRevision.objects.filter(wanted).values_list(
+        "comment_id", "body_source", "comment__body_source"
+    )
+    for comment_id, approved_text, current_text in rows:
+        edited[comment_id].changes_since_approval = word_changes(
+            approved_text, current_text
+        )
 
 
 def _attach_author_records(comments: list[Comment]) -> None:
@@ -300,6 +341,14 @@ def _attach_author_records(comments: list[Comment]) -> None:
     restrictions = AuthorRestriction.objects.active().filter(
         user_id=OuterRef("author_id"), journal_id=OuterRef("journal_id")
     )
+    journals = {c.journal_id: c.journal for c in comments}
+    now = timezone.now()
+    standing = Q(pk__in=[])
+    for journal in journals.values():
+        if journal.trust_after_days:
+            standing |= Q(journal_id=journal.pk) & trust.standing(
+                journal.trust_after_days, now
+            )
     rows = (
         Comment.objects.filter(
             author_id__in={a for a, _ in pairs}, journal_id__in={j for _, j in pairs}
@@ -309,22 +358,29 @@ def _attach_author_records(comments: list[Comment]) -> None:
             published=Count("pk", filter=Q(state=CommentState.PUBLISHED)),
             rejected=Count("pk", filter=Q(state=CommentState.REJECTED)),
             spam=Count("pk", filter=Q(state=CommentState.SPAM)),
+            approved=Count("pk", filter=trust.approved()),
+            standing=Count("pk", filter=standing),
             first_comment=Min("created_at"),
             banned=Exists(restrictions.filter(kind=AuthorRestriction.Kind.BAN)),
             screened=Exists(restrictions.filter(kind=AuthorRestriction.Kind.SCREEN)),
         )
         .order_by()
     )
-    records = {
-        (row["author_id"], row["journal_id"]): AuthorRecord(
+    records = {}
+    for row in rows:
+        journal = journals[row["journal_id"]]
+        records[(row["author_id"], row["journal_id"])] = AuthorRecord(
             published=row["published"],
             rejected=row["rejected"],
             spam=row["spam"],
             first_comment=row["first_comment"],
             banned=row["banned"],
             screened=row["screened"],
+            approved=row["approved"],
+            standing=row["standing"],
+            standing_days=journal.trust_after_days,
+            trust_needed=max(journal.trusted_after, 1),
+            trust_on=journal.trust_approved_authors,
         )
-        for row in rows
-    }
     for comment in comments:
         comment.author_record = records.get((comment.author_id, comment.journal_id))

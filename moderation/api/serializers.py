@@ -16,6 +16,23 @@ class AuthorRecordSerializer(serializers.Serializer):
     first_comment = serializers.DateTimeField(allow_null=True)
     banned = serializers.BooleanField()
     screened = serializers.BooleanField()
+    approved = serializers.IntegerField(
+        help_text="Published comments here that a moderator approved."
+    )
+    standing = serializers.IntegerField(
+        help_text=(
+            "Published comments that stood the journal's number of days "
+            "unchallenged (they count towards trust only where it is set)."
+        )
+    )
+    trusted = serializers.BooleanField(
+        help_text="Whether these earn the author trust in this journal now."
+    )
+
+
+class ChangeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["same", "removed", "added"])
+    text = serializers.CharField()
 
 
 class OpenReportSerializer(serializers.Serializer):
@@ -39,6 +56,17 @@ class QueueItemSerializer(serializers.Serializer):
     created = serializers.DateTimeField(source="created_at")
     state = serializers.CharField()
     revision = serializers.IntegerField()
+    approved_revision = serializers.IntegerField(
+        allow_null=True, help_text="The revision a moderator approved, if any."
+    )
+    changes_since_approval = ChangeSerializer(
+        many=True,
+        allow_null=True,
+        help_text=(
+            "For a comment edited after its approval: the text as approved "
+            "against the text now, word by word."
+        ),
+    )
     reasons = ReasonSerializer(many=True)
     ip_address = serializers.CharField(allow_null=True)
     author_record = AuthorRecordSerializer(allow_null=True)

@@ -73,14 +73,49 @@ def _reports(comment) -> str:
     return f'\n  <ul class="reports">\n    {"".join(items)}\n  </ul>'
 
 
+def _trust(record) -> str:
+    """What the author's trust rests on: approvals, and comments that stood."""
+    parts = [f"{record.approved} approved by a moderator"]
+    if record.standing_days:
+        parts.append(f"{record.standing} stood {record.standing_days}+ days")
+    if not record.trust_on:
+        verdict = "trust is off in this journal"
+    elif record.trusted:
+        verdict = f"<strong>trusted</strong> (needs {record.trust_needed})"
+    else:
+        verdict = f"not trusted yet ({record.trust_count} of {record.trust_needed})"
+    return f" Trust: {', '.join(parts)}; {verdict}."
+
+
+def _changes(comment) -> str:
+    """How a held comment differs from the revision a moderator approved."""
+    changes = getattr(comment, "changes_since_approval", None)
+    if not changes:
+        return ""
+    tags = {"removed": "del", "added": "ins"}
+    runs = "".join(
+        f"<{tags[c.kind]}>{escape(c.text)}</{tags[c.kind]}>"
+        if c.kind in tags
+        else escape(c.text)
+        for c in changes
+    )
+    return (
+        '\n  <div class="approved-diff">\n'
+        f'    <p class="muted">Edited after a moderator approved revision '
+        f"{comment.approved_revision}; the changes since:</p>\n"
+        f'    <p class="diff">{runs}</p>\n  </div>'
+    )
+
+
 def _record(comment) -> str:
     if comment.author is None:
         return "Anonymous comment."
     record = comment.author_record
     published = rejected = spam = 0
-    extra = ""
+    extra = trust = ""
     if record is not None:
         published, rejected, spam = record.published, record.rejected, record.spam
+        trust = _trust(record)
         if record.first_comment:
             first = dateformat.format(
                 timezone.localtime(record.first_comment), "M j, Y"
@@ -92,7 +127,7 @@ def _record(comment) -> str:
             extra += "; <strong>screened</strong>"
     return (
         f"{escape(comment.author.public_name)} in this journal: {published} "
-        f"published, {rejected} rejected, {spam} spam{extra}."
+        f"published, {rejected} rejected, {spam} spam{extra}.{trust}"
     )
 
 
@@ -139,7 +174,7 @@ def _item(comment, *, reason_options: str, default_userpic: str, zone, months) -
       </div>
     </div>{subject}
     <div class="comment-body">{stored_html(comment.body_html)}</div>
-  </article>{_held_reasons(comment)}{_reports(comment)}
+  </article>{_changes(comment)}{_held_reasons(comment)}{_reports(comment)}
   <p class="author-record">{_record(comment)}</p>
   <div class="item-actions">
     {first_action}<label>Reason <select name="reason-{pk}">{reason_options}</select></label>

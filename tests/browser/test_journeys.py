@@ -53,6 +53,7 @@ def test_journey_1_sign_up_comment_reply_deep_and_edit(
     try:
         page.goto(f"/accounts/signup/?next={post.get_absolute_url()}")
         page.fill("#id_username", username)
+        page.fill("#id_email", f"{username}@example.org")
         page.fill("#id_password1", "a-long-pass-phrase-2026")
         page.fill("#id_password2", "a-long-pass-phrase-2026")
         page.get_by_role("button", name="Create account").click()

@@ -215,3 +215,48 @@ def test_journal_with_comments_cannot_lose_them_by_deleting_the_post(
     with pytest.raises(ProtectedError):
         post.delete()
     assert Journal.objects.filter(pk=post.journal.pk).exists()
+
+
+def test_moving_a_post_takes_its_reports_along_and_logs_the_move_in_both_journals(
+    owner_client, owner, journal, post, make_comment
+):
+    from moderation.models import AuditEntry, Report
+
+    second = JournalFactory(name="second", owner=owner)
+    reported = make_comment(post=post, body_source="reported here")
+    Report.objects.create(
+        comment=reported,
+        journal=journal,
+        reporter=UserFactory(username="flagger"),
+        reason="spam",
+    )
+
+    owner_client.post(
+        f"/admin/journal/post/{post.pk}/change/",
+        {
+            "journal": second.pk,
+            "title": post.title,
+            "body_source": post.body_source,
+            "tag_names": "moved",
+            "published_at_0": "2026-11-20",
+            "published_at_1": "10:00:00",
+            "comments_enabled": "on",
+        },
+    )
+
+    assert Report.objects.get().journal == second
+    moves = AuditEntry.objects.filter(action="post.move")
+    assert sorted(moves.values_list("journal__name", flat=True)) == [
+        "harbour",
+        "second",
+    ]
+    assert moves.first().data == {
+        "post": post.pk,
+        "from": journal.pk,
+        "to": second.pk,
+        "comments": 1,
+    }
+    post.refresh_from_db()
+    assert [(t.journal_id, t.slug) for t in post.tags.all()] == [(second.pk, "moved")]
+    reported_tab = owner_client.get("/moderation/?tab=reported&journal=second")
+    assert "reported here" in reported_tab.content.decode()

@@ -5,7 +5,8 @@ import time
 import pytest
 
 from journal import antibot
-from journal.models import Comment, IpLogging
+from journal.models import Comment, IpLogging, Journal
+from moderation import services as moderation_services
 from moderation.models import RuleSetVersion
 from tests.factories import UserFactory, human_form_fields
 from tests.journal.test_admin import journal_form_data
@@ -55,6 +56,45 @@ def test_each_comment_records_the_rule_set_version_it_was_judged_under(
     assert second.rule_set_version.number == 2
     assert second.rule_set_version.snapshot["link_limit"] == 9
     assert RuleSetVersion.objects.filter(journal=journal).count() == 2
+
+
+def test_comments_never_add_versions_while_the_rules_stand_still(
+    reader_client, journal, post, owner
+):
+    moderation_services.update_rule_settings(
+        journal=journal, by=owner, changes={"link_limit": 4}
+    )
+    for n in range(3):
+        reader_client.post(comment_url(post), {"body": f"comment {n}"})
+
+    versions = RuleSetVersion.objects.filter(journal=journal)
+    assert versions.count() == 1
+    assert versions.get().created_by == owner
+    assert set(Comment.objects.values_list("rule_set_version", flat=True)) == {
+        versions.get().pk
+    }
+
+
+def test_a_change_made_behind_every_door_is_recorded_once_from_the_database(
+    reader_client, journal, post, owner
+):
+    moderation_services.update_rule_settings(
+        journal=journal, by=owner, changes={"link_limit": 4}
+    )
+    # Say, an operator in a shell: no door recorded it.
+    Journal.objects.filter(pk=journal.pk).update(link_limit=7)
+
+    reader_client.post(comment_url(post), {"body": "first after"})
+    reader_client.post(comment_url(post), {"body": "second after"})
+
+    latest = RuleSetVersion.objects.filter(journal=journal).latest()
+    assert (latest.number, latest.created_by, latest.snapshot["link_limit"]) == (
+        2,
+        None,
+        7,
+    )
+    assert latest.changes == {"link_limit": [4, 7]}
+    assert {c.rule_set_version_id for c in Comment.objects.all()} == {latest.pk}
 
 
 @pytest.mark.parametrize(

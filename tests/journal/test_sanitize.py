@@ -177,3 +177,40 @@ def test_cleaning_twice_gives_the_same_result(clean, source):
 
 def test_nul_characters_are_removed():
     assert clean_comment_body("a\x00b") == "ab"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "cheap-pills.xyz/buy",
+        "best-deals.top",
+        "win.click",
+        "shop.online/deal?id=1",
+        "www.example.com",
+        "http://203.0.113.9/landing",
+        "203.0.113.9:8080",
+        "https://[2001:db8::1]/p",
+        "пример.рф",
+        "xn--e1afmkfd.xn--p1ai",
+    ],
+)
+def test_bare_links_on_any_real_top_level_domain_and_ip_addresses_are_links(link):
+    cleaned = clean_comment_body(f"go to {link} now")
+
+    assert cleaned.count("<a href=") == 1
+    assert f">{link}</a>" in cleaned
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version 1.2.3 of node.js",
+        "see notes.txt and main.c",
+        "e.g. this, i.e. that, U.S.A.",
+        "example.notatld/path",
+        "999.1.1.1/x",
+        "mail me at someone@cheap.xyz",
+    ],
+)
+def test_dotted_words_that_are_not_hosts_stay_text(text):
+    assert "<a " not in clean_comment_body(text)

@@ -82,6 +82,8 @@ class Command(BaseCommand):
             user, _ = User.objects.get_or_create(username=username)
             user.display_name = spec["display_name"]
             user.is_staff = spec.get("is_staff", False)
+            # Confirmed, so that dev.sh's console shows the mail they would get.
+            user.email = user.confirmed_email = f"{username}@example.org"
             user.set_password(spec["password"])
             user.save()
             users[username] = user
