@@ -5,14 +5,17 @@ A link carries a signed note of the account and the address, valid for three
 days; it confirms only while the account still has that address. Opening the
 link shows a button: confirming takes a POST, so a mail scanner that fetches
 every link cannot confirm an address for someone who never asked. Each account,
-and each address, gets at most one confirmation mail per ten minutes, so the
-sign-up form cannot be used to flood a stranger's mailbox.
+and each mailbox (however its address is spelled), gets at most one
+confirmation mail per ten minutes, so the sign-up form cannot be used to flood a
+stranger's mailbox.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.core import signing
@@ -56,8 +59,19 @@ def confirm(token: str) -> User | None:
     return user
 
 
+def mailbox(email: str) -> str:
+    """The mailbox an address reaches, however it is spelled: width and case
+    folded, quotes and a "+tag" dropped, the domain in its ASCII form."""
+    address = unicodedata.normalize("NFKC", email).strip()
+    local, _at, domain = address.rpartition("@")
+    local = local.strip('"').split("+", 1)[0].casefold()
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain.lower()}"
+
+
 def _address_key(email: str) -> str:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    digest = hashlib.sha256(mailbox(email).encode()).hexdigest()[:32]
     return f"confirm-mail:address:{digest}"
 
 

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from journal.client_ip import client_ip
 
-from . import login_throttle
+from . import throttles
 from .models import User
 
 
@@ -26,6 +28,9 @@ class SignUpForm(UserCreationForm):
             "to a confirmed address."
         )
 
+    def clean_email(self):
+        return normalized_email(self.cleaned_data.get("email", ""))
+
     def clean_username(self):
         # The model's own check (User.clean) refuses a name that differs from
         # an existing one only in case, width or look-alike letters.
@@ -37,28 +42,36 @@ class AccountForm(forms.ModelForm):
         model = User
         fields = ("display_name", "email", "userpic")
 
+    def clean_email(self):
+        return normalized_email(self.cleaned_data.get("email", ""))
+
+
+def normalized_email(email: str) -> str:
+    """Fullwidth and other compatibility forms made plain, as mail will see them."""
+    return unicodedata.normalize("NFKC", email or "").strip()
+
 
 class SlowedLoginMixin:
     """Count wrong passwords per address and space out attempts from an address
-    that made too many (accounts.login_throttle); the lockout of one account
+    that made too many (accounts.throttles); the lockout of one account
     from one address is django-axes's."""
 
     def clean(self):
         address = client_ip(self.request) if self.request else None
-        if not login_throttle.may_try(address):
+        if not throttles.may_try(address):
             raise ValidationError(
                 _(
                     "Too many wrong passwords came from your network. Wait "
                     "%(seconds)d seconds, then try again."
                 ),
                 code="slowed",
-                params={"seconds": login_throttle.SPACING_SECONDS},
+                params={"seconds": throttles.SPACING_SECONDS},
             )
         try:
             return super().clean()
         except ValidationError as error:
             if getattr(error, "code", None) == "invalid_login":
-                login_throttle.record_failure(address)
+                throttles.record_failure(address)
             raise
 
 

@@ -3,6 +3,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,7 @@ class AccountManager(UserManager):
         # bulk_create skips save(), where every other way in sets the key.
         objs = list(objs)
         for user in objs:
-            user.username_key = skeleton(user.username or "")
+            user.set_keys()
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -46,6 +47,10 @@ class User(AbstractUser):
     # look-alike letters folded away (journal.confusables.skeleton). Unique, so
     # no account can pass for another: "ＯＷＮＥＲ" and "оwner" are "owner".
     username_key = models.CharField(max_length=150, unique=True, editable=False)
+    # The same for the display name, shown instead of the username.
+    display_key = models.CharField(
+        max_length=255, unique=True, null=True, blank=True, editable=False
+    )
     # The address its owner proved they read, through the link mailed to it. No
     # mail goes anywhere else: changing the address needs a new confirmation.
     confirmed_email = models.EmailField(blank=True, editable=False)
@@ -65,34 +70,45 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        if not self.username:  # the form already said what is wrong with it
-            return
-        key = skeleton(self.username)
-        if User.objects.filter(username_key=key).exclude(pk=self.pk).exists():
-            raise ValidationError(
-                {
-                    "username": _(
-                        "This username looks the same as an existing one; pick another."
-                    )
-                },
-                code="lookalike",
+        # Names are compared as they look (journal.confusables.skeleton), and a
+        # display name is shown instead of the username, so neither may look
+        # like another account's username or display name.
+        others = User.objects.exclude(pk=self.pk)
+        errors = {}
+        key = skeleton(self.username or "")
+        if key and others.filter(Q(username_key=key) | Q(display_key=key)).exists():
+            errors["username"] = _(
+                "This username looks the same as an existing one; pick another."
             )
-        if len(scripts_of(self.username)) > 1:
-            raise ValidationError(
-                {
-                    "username": _(
-                        "Use the letters of one alphabet: this name mixes Latin "
-                        "with Cyrillic or Greek letters."
-                    )
-                },
-                code="mixed_scripts",
+        elif len(scripts_of(self.username or "")) > 1:
+            errors["username"] = _(
+                "Use the letters of one alphabet: this name mixes letters of "
+                "different scripts."
             )
+        shown = skeleton(self.display_name or "")
+        if (
+            shown
+            and shown != key
+            and others.filter(Q(username_key=shown) | Q(display_key=shown)).exists()
+        ):
+            errors["display_name"] = _(
+                "This display name looks the same as another member's name; pick "
+                "another."
+            )
+        if errors:
+            raise ValidationError(errors, code="lookalike")
+
+    def set_keys(self) -> None:
+        self.username_key = skeleton(self.username or "")[:150]
+        self.display_key = skeleton(self.display_name or "")[:255] or None
 
     def save(self, *args, **kwargs):
-        self.username_key = skeleton(self.username or "")
+        self.set_keys()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "username" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "username_key"}
+        if update_fields is not None:
+            keys = {"username": "username_key", "display_name": "display_key"}
+            extra = {keys[name] for name in update_fields if name in keys}
+            kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 
     @property

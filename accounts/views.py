@@ -6,7 +6,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import confirmation
+from journal.client_ip import client_ip
+
+from . import confirmation, throttles
 from .forms import AccountForm, SignUpForm
 from .models import ApiToken
 from .tokens import create_token, revoke_token
@@ -26,8 +28,20 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request) or "journal:home")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    address = client_ip(request)
+    status = 200
+    if request.method == "POST" and not throttles.may_sign_up(address):
+        form.add_error(
+            None,
+            _(
+                "Too many accounts were made from your network in the last hour; "
+                "try again later."
+            ),
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         user = form.save()
+        throttles.record_sign_up(address)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
@@ -36,7 +50,10 @@ def signup(request):
         _announce_link(request, user, confirmation.send_link(user))
         return redirect(_safe_next(request) or "journal:home")
     return render(
-        request, "accounts/signup.html", {"form": form, "next": _safe_next(request)}
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": _safe_next(request)},
+        status=status,
     )
 
 

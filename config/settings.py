@@ -150,7 +150,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 # Only one account from one address locks: guessing it never stops other people
 # (behind the same proxy or NAT) logging in, nor its owner from elsewhere.
 # Guessing across many accounts from one address is slowed instead of locked
-# (accounts.login_throttle).
+# (accounts.throttles).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The real client address behind the configured proxies, as everywhere else.
 AXES_CLIENT_IP_CALLABLE = "journal.client_ip.client_ip"

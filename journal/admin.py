@@ -148,7 +148,7 @@ class JournalAdmin(OwnerScopedAdmin):
                     "comment_access",
                     "screening",
                     "link_limit",
-                    ("trust_approved_authors", "trusted_after"),
+                    ("trust_approved_authors", "trusted_after", "trust_after_days"),
                     "new_account_days",
                     "rate_limit_per_minute",
                     "max_thread_depth",

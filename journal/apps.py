@@ -11,3 +11,4 @@ class JournalConfig(AppConfig):
 
     def ready(self):
         django_checks.register(checks.trusted_proxies)
+        django_checks.register(checks.shared_cache, deploy=True)

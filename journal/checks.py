@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.checks import Error
 
 from .client_ip import trusted_networks
@@ -30,3 +31,22 @@ def trusted_proxies(app_configs=None, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+PER_PROCESS_CACHES = ("LocMemCache", "DummyCache", "FileBasedCache")
+
+
+def shared_cache(app_configs=None, **kwargs) -> list[Error]:
+    """In production the cache must be one every process shares (Redis)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if settings.DEBUG or not backend.endswith(PER_PROCESS_CACHES):
+        return []
+    return [
+        Error(
+            f"The cache ({backend.rsplit('.', 1)[-1]}) is not shared between "
+            "processes: every worker would keep its own comment rate limit, "
+            "spent anti-bot challenges, login slow-down and mail limits.",
+            hint="Set REDIS_URL to the Redis every app server uses.",
+            id="journal.E003",
+        )
+    ]

@@ -37,6 +37,8 @@ def parse_address(value: str | None) -> Address | None:
         value = value[1 : value.index("]")]
     elif value.count(":") == 1:  # "192.0.2.1:443"
         value = value.split(":", 1)[0]
+    # A zone ("fe80::1%eth0") names an interface of the sender, not a client.
+    value = value.split("%", 1)[0]
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
@@ -84,6 +86,18 @@ def resolve(
             return str(address)
     # Every hop is one of ours: the left-most one is as close as we get.
     return str(chain[0])
+
+
+def address_bucket(address: str | None) -> str:
+    """What limits count by: the address, or for IPv6 its /64, which one
+    customer usually holds whole (one address each would let them walk away
+    from any limit)."""
+    parsed = parse_address(address)
+    if parsed is None:
+        return "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def client_ip(request) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
@@ -21,6 +22,8 @@ from bleach.linkifier import LinkifyFilter
 from bleach.sanitizer import BleachSanitizerFilter
 from django.utils.safestring import SafeString, mark_safe
 from publicsuffixlist import PublicSuffixList
+
+from .confusables import INVISIBLE
 
 LINK_REL = "nofollow ugc noopener"
 
@@ -420,6 +423,14 @@ class HtmlSummary:
 
     text: str
     links: tuple[str, ...]
+    # Addresses a reader could still follow that are not links: dots written
+    # as "。", "．" or "[.]", invisible characters inside, a scheme spelled
+    # "hxxp:" or a numeric host, or a host inside <code>.
+    link_like: tuple[str, ...] = ()
+
+    @property
+    def link_count(self) -> int:
+        return len(self.links) + len(self.link_like)
 
 
 class _Summarizer(HTMLParser):
@@ -450,11 +461,15 @@ class _Summarizer(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[str] = []
+        self.outside_links: list[str] = []
+        self.anchors = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in self.BREAKING:
             self.parts.append("\n")
+            self.outside_links.append("\n")
         if tag == "a":
+            self.anchors += 1
             href = dict(attrs).get("href")
             if href:
                 self.links.append(href)
@@ -464,13 +479,41 @@ class _Summarizer(HTMLParser):
     def handle_endtag(self, tag):
         if tag in self.BREAKING:
             self.parts.append("\n")
+            self.outside_links.append("\n")
+        if tag == "a" and self.anchors:
+            self.anchors -= 1
 
     def handle_data(self, data):
         self.parts.append(data)
+        if not self.anchors:
+            self.outside_links.append(data)
+
+
+# Dots a reader puts back: "[.]", "(dot)", "{.}".
+_WRITTEN_DOTS = re.compile(r"\s*[\[({]\s*(?:\.|dot)\s*[\])}]\s*", re.IGNORECASE)
+# Anything that starts like a URL: "http:", "https://", "hxxp://", "ftp:/".
+_SCHEME_LIKE = re.compile(r"\b(?:h[tx]{2}ps?|ftp):/*[^\s<>\"']+", re.IGNORECASE)
+
+
+def _link_like(text: str) -> tuple[str, ...]:
+    """Addresses in text that is not a link (see HtmlSummary.link_like)."""
+    plain = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
+    plain = _WRITTEN_DOTS.sub(".", plain.replace("\u3002", "."))
+    found = [match.group() for match in _SCHEME_LIKE.finditer(plain)]
+    rest = _SCHEME_LIKE.sub(" ", plain)
+    for match in LINK_TEXT.finditer(rest):
+        host = re.split(r"[/?:]", match.group().lstrip("("), maxsplit=1)[0]
+        if is_real_host(host):
+            found.append(match.group())
+    return tuple(found)
 
 
 def summarize(cleaned_html: str) -> HtmlSummary:
     parser = _Summarizer()
     parser.feed(cleaned_html)
     parser.close()
-    return HtmlSummary(text="".join(parser.parts), links=tuple(parser.links))
+    return HtmlSummary(
+        text="".join(parser.parts),
+        links=tuple(parser.links),
+        link_like=_link_like("".join(parser.outside_links)),
+    )

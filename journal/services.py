@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +26,7 @@ from moderation.services import rule_set_in_force
 
 from . import antibot, paths
 from .conf import option
+from .confusables import skeleton
 from .models import Comment, CommentRevision, CommentState, Journal, Post, Tag
 from .sanitize import clean_comment_body, clean_post_body, summarize
 
@@ -183,6 +185,16 @@ def access_facts(*, post: Post, user, roles: ViewerRoles) -> rules.CommentFacts:
     )
 
 
+def name_is_taken(name: str) -> bool:
+    """Whether an anonymous name looks like a member's username or display name."""
+    key = skeleton(name)
+    return bool(key) and (
+        get_user_model()
+        .objects.filter(Q(username_key=key) | Q(display_key=key))
+        .exists()
+    )
+
+
 def _age_days(moment) -> float:
     return (timezone.now() - moment).total_seconds() / 86400
 
@@ -232,6 +244,8 @@ def _assess(
     parent: Comment | None,
     body: str,
     origin: Origin,
+    subject: str = "",
+    author_name: str = "",
     editing: Comment | None = None,
 ) -> _Assessment:
     """Sanitize the text, gather every fact and ask the pipeline for a verdict.
@@ -263,8 +277,10 @@ def _assess(
         author=author,
         body_source=body,
         created_at__gte=since,
+        # Deleted too: withdrawing a screened comment and posting it again is
+        # the same comment.
         state__in=[CommentState.PUBLISHED, CommentState.HELD, CommentState.REJECTED,
-                   CommentState.SPAM],
+                   CommentState.SPAM, CommentState.DELETED],
     )  # fmt: skip
     if editing is not None:
         duplicates = duplicates.exclude(pk=editing.pk)
@@ -290,8 +306,12 @@ def _assess(
         banned=standing.banned,
         author_screened=standing.screened,
         screened_until=standing.screened_until,
-        text=summary.text,
-        link_count=len(summary.links),
+        # Everything shown with the comment: its subject and the name beside it
+        # are read by the word lists as much as its text.
+        text="\n".join(
+            (subject, author.display_name if author else author_name, summary.text)
+        ),
+        link_count=summary.link_count,
         depth=parent.depth + 1 if parent is not None else 0,
         thread_frozen=standing.also.get("thread_frozen", False),
         duplicate=standing.also["duplicate"],
@@ -335,14 +355,31 @@ def submit_comment(
     """
     author = author if author and author.is_authenticated else None
     subject = subject.strip()
+    author_name = "" if author else author_name.strip()[:50]
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(pk=parent_id).first()
         if parent is None:
             raise ValidationError({"parent": PARENT_MISSING})
     _validate_comment_input(post=post, parent=parent, body=body, subject=subject)
+    if author_name and name_is_taken(author_name):
+        raise ValidationError(
+            {
+                "author_name": _(
+                    "“%(name)s” looks like the name of a member of this site; pick "
+                    "another name, or log in."
+                )
+                % {"name": author_name}
+            }
+        )
     assessment = _assess(
-        post=post, author=author, parent=parent, body=body, origin=origin
+        post=post,
+        author=author,
+        parent=parent,
+        body=body,
+        origin=origin,
+        subject=subject,
+        author_name=author_name,
     )
     verdict = assessment.verdict
     if verdict.refused:
@@ -356,7 +393,7 @@ def submit_comment(
         post=post,
         parent=parent,
         author=author,
-        author_name="" if author else author_name.strip()[:50],
+        author_name=author_name,
         subject=subject,
         body_source=body,
         body_html=assessment.body_html,
@@ -522,6 +559,7 @@ def edit_comment(
         parent=comment.parent,
         body=body,
         origin=origin,
+        subject=subject,
         editing=comment,
     )
     verdict = assessment.verdict

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from journal.client_ip import address_bucket
+
 WINDOW_SECONDS = 60
 
 
@@ -26,9 +28,11 @@ class RecentActivity:
 
 
 def author_key(*, user_id: int | None, ip_address: str | None) -> str:
+    """Whose places a comment takes: the user's, or the client address's (an
+    IPv6 visitor's whole /64)."""
     if user_id is not None:
         return f"user:{user_id}"
-    return f"ip:{ip_address or 'unknown'}"
+    return f"ip:{address_bucket(ip_address)}"
 
 
 def _place_keys(journal_id: int, author: str, limit: int) -> list[str]:

@@ -641,12 +641,23 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
     if AuditEntry.objects.filter(undoes=entry).exists():
         raise NotAllowed(_("This was already undone."), "undo.already")
 
+    # A comment whose post moved to another journal is that journal's to decide.
+    if entry.comment_id is not None and not (
+        moderated_comments(moderator).filter(pk=entry.comment_id).exists()
+    ):
+        raise NotAllowed(
+            _(
+                "The comment's post moved to another journal; its moderators decide "
+                "it now. Nothing was undone."
+            ),
+            "undo.moved",
+        )
     if entry.action == "thread.delete":
         states = {int(pk): state for pk, state in entry.data.get("states", {}).items()}
         members = list(
-            Comment.objects.select_for_update().filter(
-                pk__in=list(states), state=CommentState.REMOVED
-            )
+            moderated_comments(moderator)
+            .select_for_update(of=("self",))
+            .filter(pk__in=list(states), state=CommentState.REMOVED)
         )
         for from_state in set(states.values()):
             Comment.objects.filter(

@@ -1,13 +1,15 @@
 """Word-list matching that sees through the usual disguises.
 
-Text and list entries are normalized the same way: NFKC (fullwidth letters and
-other compatibility forms become plain ones), case folding, zero-width and soft
-hyphen characters removed, and in a word that contains Latin letters, Cyrillic
-and Greek look-alikes ("а", "о", "р", "ο"...) read as the Latin letters they
-imitate. A word with no Latin letter keeps its own script, so Cyrillic entries
-match Cyrillic text; when every one of its letters imitates a Latin one
-("ѕрам", "саѕіпо") it is also read as that Latin word. Whole-word entries match
-on Unicode word boundaries; substring entries match anywhere. A match reports
+Text and list entries are normalized the same way (journal.confusables):
+compatibility forms (fullwidth letters) made plain, accents and other combining
+marks removed, case folded, invisible characters (every default-ignorable code
+point) dropped, and in a word that contains Latin letters, look-alike letters of
+other scripts ("а", "Ν", "ᴄ", "օ"...) read as the Latin letters they imitate. A
+word with no Latin letter keeps its own script, so Cyrillic entries match
+Cyrillic text; when every one of its letters imitates a Latin one ("ѕрам",
+"ΜΟΝΕΥ") it is also read as that Latin word. Words are runs of letters or of
+digits, so "casino2026" and "best_casino" hold "casino". Whole-word entries
+match on those word boundaries; substring entries match anywhere. A match reports
 the text as the author wrote it, for the moderator to see beside the list entry.
 """
 
@@ -18,27 +20,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from journal.confusables import (
-    INVISIBLE,
-    fold_lookalikes,
-    has_latin,
-    is_wholly_lookalike,
-    normalize_char,
-)
+from journal.confusables import fold_char, has_latin, is_latin_word
 
-WORD = re.compile(r"\w+")
-
-
-def _fold_word(word: str) -> str:
-    return fold_lookalikes(word) if has_latin(word) else word
-
-
-def _alternative(word: str) -> str:
-    """A word with no Latin letter read as Latin when every letter imitates one
-    ("ѕрам" is also "spam"); otherwise the word itself."""
-    if has_latin(word) or not is_wholly_lookalike(word):
-        return word
-    return fold_lookalikes(word)
+# Words are runs of letters, or runs of digits: "casino2026" and "best_casino"
+# hold the word "casino".
+WORD = re.compile(r"[^\W\d_]+|\d+")
 
 
 @dataclass(frozen=True)
@@ -67,36 +53,45 @@ class Normalized:
 
 def analyse(text: str) -> Normalized:
     """Normalize ``text`` and split it into words, remembering where each
-    normalized character came from."""
-    normalized_chars: list[str] = []
+    normalized character came from (journal.confusables.fold_char)."""
+    plain_chars: list[str] = []
+    latin_chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(unicodedata.normalize("NFC", text)):
-        if ord(char) in INVISIBLE:
-            continue
-        for out in normalize_char(char):
-            normalized_chars.append(out)
-            origin.append(index)
-    normalized = "".join(normalized_chars)
+        plain, latin = fold_char(char)
+        plain_chars.append(plain)
+        latin_chars.append(latin)
+        origin.extend([index] * len(plain))
+    plain_text = "".join(plain_chars)
+    latin_text = "".join(latin_chars)
     tokens = []
     folded_parts, alt_parts = [], []
     last = 0
-    for match in WORD.finditer(normalized):
-        folded = _fold_word(match.group())
-        alternative = _alternative(folded)
-        between = normalized[last : match.start()]
+    for match in WORD.finditer(plain_text):
+        start, end = match.span()
+        word, as_latin = match.group(), latin_text[start:end]
+        # A word with Latin letters reads as Latin throughout ("cаsinо"); one
+        # without keeps its own script, and is also read as Latin when every
+        # letter imitates a Latin one ("ѕрам").
+        if has_latin(word):
+            folded, alternative = as_latin, as_latin
+        else:
+            folded = word
+            alternative = as_latin if is_latin_word(as_latin) else word
+        between = plain_text[last:start]
         folded_parts += [between, folded]
         alt_parts += [between, alternative]
-        last = match.end()
+        last = end
         tokens.append(
             Token(
                 folded,
-                origin[match.start()],
-                origin[match.end() - 1] + 1,
+                origin[start],
+                origin[end - 1] + 1,
                 alt=alternative if alternative != folded else "",
             )
         )
-    folded_parts.append(normalized[last:])
-    alt_parts.append(normalized[last:])
+    folded_parts.append(plain_text[last:])
+    alt_parts.append(plain_text[last:])
     return Normalized("".join(folded_parts), "".join(alt_parts), tokens, origin)
 
 

@@ -4,18 +4,22 @@ import accounts.models
 from journal.confusables import skeleton
 
 
-def fill_username_keys(apps, schema_editor):
-    """Existing accounts get their key; where two already look alike, the later
+def fill_name_keys(apps, schema_editor):
+    """Existing accounts get their keys; where two already look alike, the later
     one's key is made distinct (it keeps its name, but no new account may look
     like either)."""
     User = apps.get_model("accounts", "User")
-    taken = set()
+    taken, shown = set(), set()
     for user in User.objects.order_by("pk").iterator():
-        key = skeleton(user.username)
+        key = skeleton(user.username)[:150]
         if key in taken:
-            key = f"{key}#{user.pk}"[:150]
+            key = f"{key[:130]}#{user.pk}"
         taken.add(key)
-        User.objects.filter(pk=user.pk).update(username_key=key)
+        display = skeleton(user.display_name)[:255] or None
+        if display in shown:
+            display = None
+        shown.add(display)
+        User.objects.filter(pk=user.pk).update(username_key=key, display_key=display)
 
 
 class Migration(migrations.Migration):
@@ -40,7 +44,14 @@ class Migration(migrations.Migration):
             name="username_key",
             field=models.CharField(editable=False, max_length=150, null=True),
         ),
-        migrations.RunPython(fill_username_keys, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="user",
+            name="display_key",
+            field=models.CharField(
+                blank=True, editable=False, max_length=255, null=True, unique=True
+            ),
+        ),
+        migrations.RunPython(fill_name_keys, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="user",
             name="username_key",

@@ -8,6 +8,7 @@ caller may not see is a 404, exactly like the pages.
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
@@ -46,6 +47,14 @@ def _moderated_ids(user, journal: Journal) -> set[int]:
 def _refused(refusal: services.CommentRefused) -> Refused:
     return Refused(
         code=refusal.code, detail=refusal.message, retry_after=refusal.retry_after
+    )
+
+
+def _renamed(error: ValidationError, **names: str) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {names.get(field, field): errors for field, errors in error.error_dict.items()}
     )
 
 
@@ -220,6 +229,9 @@ class PostComments(APIView):
             )
         except services.CommentRefused as refusal:
             raise _refused(refusal) from refusal
+        except ValidationError as error:
+            # The service names the form's fields; the API calls the name "name".
+            raise _renamed(error, author_name="name") from error
         comment.readable = True
         body = CommentSerializer(
             comment, context={"request": request, "post_url": post.get_absolute_url()}

@@ -4,7 +4,7 @@ never turned into a lockout of other people at that address."""
 import pytest
 from django.test import override_settings
 
-from accounts import login_throttle
+from accounts import throttles
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def attempt(client, url, username, password, address=GUESSER):
 @override_settings(AXES_ENABLED=True)
 @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
 def test_guessing_many_accounts_from_one_address_is_spaced_out_not_locked(client, url):
-    for n in range(login_throttle.FAILURES_BEFORE_SLOWING):
+    for n in range(throttles.FAILURES_BEFORE_SLOWING):
         UserFactory(username=f"target{n}", is_staff=True)
         attempt(client, url, f"target{n}", "wrong-guess")
     UserFactory(username="neighbour", is_staff=True)
@@ -47,5 +47,5 @@ def test_the_count_is_per_address_and_a_right_password_does_not_reset_it(client)
     for _ in range(3):
         attempt(client, "/accounts/login/", "someone", "wrong")
 
-    assert login_throttle.failures(GUESSER) == 3
-    assert login_throttle.failures("192.0.2.10") == 0
+    assert throttles.failures(GUESSER) == 3
+    assert throttles.failures("192.0.2.10") == 0

@@ -72,6 +72,6 @@ def test_accounts_made_in_bulk_get_their_keys_too():
     User.objects.bulk_create([User(username="Bulk One"), User(username="bulk_two")])
 
     assert sorted(User.objects.values_list("username_key", flat=True)) == [
-        "bulk one",
-        "bulk_two",
+        "bulkone",
+        "bulktwo",
     ]

@@ -260,3 +260,18 @@ def test_moving_a_post_takes_its_reports_along_and_logs_the_move_in_both_journal
     assert [(t.journal_id, t.slug) for t in post.tags.all()] == [(second.pk, "moved")]
     reported_tab = owner_client.get("/moderation/?tab=reported&journal=second")
     assert "reported here" in reported_tab.content.decode()
+
+
+def test_owner_lets_comments_that_stood_count_towards_trust(owner_client, journal):
+    from moderation.models import RuleSetVersion
+
+    response = owner_client.post(
+        f"/admin/journal/journal/{journal.pk}/change/",
+        journal_form_data(journal, trust_after_days=30),
+    )
+
+    assert response.status_code == 302
+    journal.refresh_from_db()
+    assert journal.trust_after_days == 30
+    latest = RuleSetVersion.objects.filter(journal=journal).latest()
+    assert latest.snapshot["trust_after_days"] == 30

@@ -101,4 +101,4 @@ def test_each_entry_reports_one_match_and_blank_entries_never_match():
 
 
 def test_normalize_folds_case_width_and_invisible_characters():
-    assert normalize("ＡＢＣ\u200b déf") == "abc déf"
+    assert normalize("ＡＢＣ\u200b déf") == "abc def"

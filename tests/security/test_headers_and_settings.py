@@ -49,6 +49,7 @@ def _production_env(**extra) -> dict:
     env.update(
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
         DJANGO_ALLOWED_HOSTS="journal.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/15",
         **extra,
     )
     return env
