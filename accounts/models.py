@@ -8,6 +8,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from journal.confusables import scripts_of, skeleton
+from journal.validators import validate_name
 
 from .validators import validate_userpic
 
@@ -34,6 +35,7 @@ class User(AbstractUser):
         _("display name"),
         max_length=80,
         blank=True,
+        validators=[validate_name],
         help_text=_("Shown beside your posts and comments instead of your username."),
     )
     userpic = models.ImageField(

@@ -2,11 +2,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from journal.client_ip import client_ip
+from journal.params import local_path
 
 from . import confirmation, throttles
 from .forms import AccountForm, SignUpForm
@@ -15,15 +15,10 @@ from .tokens import create_token, revoke_token
 
 
 def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
+    return local_path(request, request.POST.get("next") or request.GET.get("next"))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request) or "journal:home")
@@ -84,7 +79,7 @@ def resend_confirmation(request):
     return redirect("accounts:account")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm_email(request, token: str):
     found = confirmation.pending(token)
     if request.method == "POST" and found is not None:
@@ -123,7 +118,7 @@ def revoke_api_token(request, token_id: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account(request):
     form = AccountForm(
         request.POST or None, request.FILES or None, instance=request.user

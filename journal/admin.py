@@ -6,9 +6,14 @@ journal.services, like every other door.
 
 from __future__ import annotations
 
+import contextlib
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +23,7 @@ from moderation.services import record_rule_set
 
 from . import services
 from .client_ip import client_ip
+from .forms import PeopleField, PersonField
 from .models import Comment, CommentRevision, Journal, Post
 
 
@@ -94,13 +100,39 @@ class JournalOwnerInline(admin.TabularInline):
         return self._owns(request, obj)
 
 
+def known_people(journal: Journal | None) -> list[str]:
+    """Usernames an owner may pick from: people who commented in the journal,
+    and its members and moderators. Anyone else is typed by exact username."""
+    if journal is None or journal.pk is None:
+        return []
+    people = get_user_model().objects.filter(
+        Q(comments__journal=journal)
+        | Q(member_of_journals=journal)
+        | Q(moderated_journals=journal)
+    )
+    return list(
+        people.order_by("username").values_list("username", flat=True).distinct()[:500]
+    )
+
+
+def suggest(field, people: list[str]) -> None:
+    """Give a people picker its suggestions, through the admin's wrapper."""
+    widget = field.widget
+    getattr(widget, "widget", widget).suggestions = people
+
+
 class WordRuleInline(JournalOwnerInline):
     model = WordRule
     extra = 1
+    fields = ("phrase", "kind", "substring")
     verbose_name = _("word list entry")
     verbose_name_plural = _(
-        "Word lists: blocked words refuse a comment, held words send it to a moderator"
+        "Word lists: blocked words refuse a comment, held words send it to a "
+        "moderator (“Delete” retires an entry; its history stays)"
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).active()
 
 
 class AuthorRestrictionInline(JournalOwnerInline):
@@ -109,8 +141,23 @@ class AuthorRestrictionInline(JournalOwnerInline):
     fields = ("user", "kind", "until", "reason")
     verbose_name = _("ban or screening")
     verbose_name_plural = _(
-        "Bans and screened authors (they stop by themselves at the end date)"
+        "Bans and screened authors (they stop by themselves at the end date; "
+        "“Delete” ends one now and keeps it in the history)"
     )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            return PersonField(
+                get_user_model().objects.all(),
+                label=_("username"),
+                help_text=_("Exactly as written; the list suggests commenters."),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        suggest(formset.form.base_fields["user"], known_people(obj))
+        return formset
 
 
 class RuleSetVersionInline(JournalOwnerInline):
@@ -137,7 +184,6 @@ class JournalAdmin(OwnerScopedAdmin):
     list_display = ("name", "title", "owner", "comment_access", "created_at")
     list_select_related = ("owner",)
     search_fields = ("name", "title")
-    filter_horizontal = ("members", "moderators")
     fieldsets = (
         (None, {"fields": ("name", "title", "description", "owner")}),
         (_("People"), {"fields": ("members", "moderators")}),
@@ -175,6 +221,26 @@ class JournalAdmin(OwnerScopedAdmin):
     def has_add_permission(self, request):
         return request.user.is_superuser
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Members and moderators are typed by exact username: an owner never
+        # browses the site's accounts.
+        if db_field.name in ("members", "moderators"):
+            return PeopleField(
+                get_user_model().objects.all(),
+                required=False,
+                label=db_field.verbose_name.capitalize(),
+                help_text=db_field.help_text,
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        people = known_people(obj)
+        for name in ("members", "moderators"):
+            if name in form.base_fields:
+                suggest(form.base_fields[name], people)
+        return form
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # After the inlines, so a word-list change is part of the same version.
@@ -192,12 +258,13 @@ class JournalAdmin(OwnerScopedAdmin):
             if isinstance(instance, AuthorRestriction):
                 # Logged like the bans set from the queue.
                 moderation.record_restriction(restriction=instance, by=request.user)
+        # Nothing is deleted: a ban ends now, a word is retired; rows stay.
         for removed in formset.deleted_objects:
             if isinstance(removed, AuthorRestriction):
-                moderation.record_restriction(
-                    restriction=removed, by=request.user, lifted=True
-                )
-            removed.delete()
+                with contextlib.suppress(moderation.NotAllowed):  # already ended
+                    moderation.lift_restriction(restriction=removed, by=request.user)
+            elif isinstance(removed, WordRule):
+                moderation.retire_word(word=removed, by=request.user)
         formset.save_m2m()
 
 
@@ -320,6 +387,20 @@ class CommentAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id box that names only objects of ``visible``: an id from another
+    journal shows nothing, exactly like one that does not exist."""
+
+    def __init__(self, rel, admin_site, *, visible, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.visible = visible
+
+    def label_and_url_for_value(self, value):
+        if not str(value).isdigit() or not self.visible.filter(pk=value).exists():
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
 class CommentRevisionInline(admin.TabularInline):
     model = CommentRevision
     extra = 0
@@ -384,6 +465,17 @@ class CommentAdmin(OwnerScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            # Only the owner's comments: as choices and as the widget's label,
+            # which Django would otherwise look up among every journal's.
+            owned = Comment.objects.owned_by(request.user)
+            kwargs["queryset"] = owned
+            kwargs["widget"] = ScopedRawIdWidget(
+                db_field.remote_field, self.admin_site, visible=owned
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         # Existing comments are shown, not edited: authors edit their own text.

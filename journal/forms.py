@@ -1,12 +1,15 @@
+import re
 from functools import partial
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from moderation.rules import AntiBotCheck
 
 from . import antibot
 from .conf import option
+from .validators import validate_name
 
 
 def comment_text_fields() -> dict[str, forms.Field]:
@@ -55,6 +58,7 @@ class CommentForm(forms.Form):
                 label=_("Your name"),
                 required=False,
                 max_length=50,
+                validators=[validate_name],
                 help_text=_("Optional. Shown beside your comment."),
             )
         self.fields.update(comment_text_fields())
@@ -92,3 +96,80 @@ class CommentEditForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(comment_text_fields())
+
+
+class PeoplePicker(forms.TextInput):
+    """A text box for usernames, typed exactly, that suggests only people the
+    owner already knows: those who commented in the journal (set per request in
+    the admin). It never lists the site's accounts."""
+
+    template_name = "journal/widgets/people_picker.html"
+
+    def __init__(self, attrs=None, *, many: bool = False):
+        defaults = {"autocomplete": "off", "size": 60 if many else 24}
+        super().__init__({**defaults, **(attrs or {})})
+        self.many = many
+        self.suggestions: list[str] = []
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["suggestions"] = self.suggestions
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(item) for item in value)
+        return super().format_value(value)
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name, "")
+        if self.many:
+            return [part for part in re.split(r"[\s,]+", value) if part]
+        return value.strip()
+
+
+class PersonField(forms.ModelChoiceField):
+    """One account, by its exact username."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("widget", PeoplePicker())
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("No account is named “%(value)s”.")},
+        )
+        super().__init__(queryset, to_field_name="username", **kwargs)
+
+    def prepare_value(self, value):
+        return _usernames([value])[0] if value not in (None, "") else ""
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    """Accounts by their exact usernames, separated by commas or spaces."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("widget", PeoplePicker(many=True))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("No account is named “%(value)s”.")},
+        )
+        kwargs.setdefault(
+            "help_text", _("Usernames, exactly as written, separated by commas.")
+        )
+        super().__init__(queryset, to_field_name="username", **kwargs)
+
+    def prepare_value(self, value):
+        # Also used by clean(): keep a list; the widget joins it for display.
+        if isinstance(value, str):
+            return value
+        return _usernames(list(value or ()))
+
+
+def _usernames(values) -> list[str]:
+    """Usernames for a mix of accounts, ids and names, in one query at most."""
+    ids = [v for v in values if isinstance(v, int)]
+    names = (
+        dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+        if ids
+        else {}
+    )
+    return [getattr(v, "username", None) or names.get(v) or str(v) for v in values]

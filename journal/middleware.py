@@ -52,3 +52,55 @@ def _looks_like_a_bug(exception) -> bool:
     # SQLite reports a missing table or column as OperationalError too.
     text = str(exception).lower()
     return "no such table" in text or "no such column" in text or "syntax error" in text
+
+
+class RefuseNullCharactersMiddleware:
+    """Refuse a NUL character anywhere in the address, the query string or a form
+    field, with one clear 400 for every page and endpoint.
+
+    No text a person writes holds one, PostgreSQL cannot store one, and code
+    that never expected one (a filter, a note, a name) would otherwise answer
+    500. JSON bodies are checked by the API's parser (journal.api.parsers).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_null(request):
+            return refuse(
+                request,
+                _(
+                    "The request held a null character (\\0), which no field "
+                    "accepts; nothing was saved."
+                ),
+            )
+        return self.get_response(request)
+
+
+def _holds_null(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    if any("\x00" in key or "\x00" in value for key, value in _items(request.GET)):
+        return True
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        return any(
+            "\x00" in key or "\x00" in value for key, value in _items(request.POST)
+        )
+    return False
+
+
+def _items(query):
+    for key, values in query.lists():
+        for value in values:
+            yield key, value
+
+
+def refuse(request, message: str, *, status: int = 400):
+    """A plain refusal: JSON in the API's error shape, or the 400 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "bad_request", "detail": message}, status=status)
+    return render(request, "400.html", {"message": message}, status=status)

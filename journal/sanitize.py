@@ -86,8 +86,12 @@ def _set_link_rel(attrs: dict, new: bool = False) -> dict:
 # real is checked against the Public Suffix List by ``_real_host``: bleach's own
 # pattern lists about 300 domains and misses .xyz, .top, .click and hundreds more.
 LINK_TEXT = re.compile(
-    r"""\(*  # opening parentheses, which bleach balances
-    \b(?<![@.])
+    r"""
+    # Only where a run of name characters starts: after anything but a letter,
+    # digit, "-", "_", "." or "@". A match can then start once per run, which
+    # keeps the search linear (a pattern free to start at every letter scans
+    # "a-a-a-..." once per letter).
+    (?<![\w@.\-])
     (?:
         (?:(?:https?|ftp):/{0,3}(?:(?:\w+:)?\w+@)?)?
         (?:

@@ -29,6 +29,7 @@ from .conf import option
 from .confusables import skeleton
 from .models import Comment, CommentRevision, CommentState, Journal, Post, Tag
 from .sanitize import clean_comment_body, clean_post_body, summarize
+from .validators import validate_name
 
 
 class CommentRefused(Exception):
@@ -257,7 +258,10 @@ def _assess(
     journal = post.journal
     body_html = clean_comment_body(body)
     summary = summarize(body_html)
-    word_rules = list(WordRule.objects.filter(journal=journal))
+    if not summary.text.strip():
+        # "<script>…</script>" or "<br>" alone: nothing would be left to read.
+        raise ValidationError({"body": _("Write something before posting.")})
+    word_rules = list(WordRule.objects.active().filter(journal=journal))
     version, as_loaded = rule_set_in_force(journal, word_rules=word_rules)
     settings = (
         journal.rule_settings(word_rules)
@@ -362,6 +366,10 @@ def submit_comment(
         if parent is None:
             raise ValidationError({"parent": PARENT_MISSING})
     _validate_comment_input(post=post, parent=parent, body=body, subject=subject)
+    try:
+        validate_name(author_name)
+    except ValidationError as error:
+        raise ValidationError({"author_name": error.messages}) from error
     if author_name and name_is_taken(author_name):
         raise ValidationError(
             {

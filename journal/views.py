@@ -11,7 +11,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from moderation import rules
 
@@ -52,13 +56,13 @@ def _paginate_posts(request, posts):
     return Paginator(posts, option("POSTS_PER_PAGE")).get_page(request.GET.get("page"))
 
 
-@require_GET
+@require_safe
 def home(request):
     page = _paginate_posts(request, Post.objects.for_listing())
     return render(request, "journal/home.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def journal_posts(request, journal_name: str):
     journal = get_object_or_404(
         Journal.objects.select_related("owner"), name=journal_name
@@ -67,7 +71,7 @@ def journal_posts(request, journal_name: str):
     return render(request, "journal/journal.html", {"journal": journal, "page": page})
 
 
-@require_GET
+@require_safe
 def tag_posts(request, journal_name: str, tag_slug: str):
     tag = get_object_or_404(
         Tag.objects.select_related("journal__owner"),
@@ -150,7 +154,7 @@ def _render_post_page(
     return render(request, "journal/post.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def post_detail(request, journal_name: str, post_id: int):
     post = _get_post(request, journal_name, post_id)
     reply_to_id = optional_id(request.GET.get("replyto"))
@@ -248,7 +252,7 @@ def _own_comment(request, journal_name: str, post_id: int, comment_id: int) -> C
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_comment(request, journal_name: str, post_id: int, comment_id: int):
     comment = _own_comment(request, journal_name, post_id, comment_id)
     has_replies = Comment.objects.filter(parent=comment).exists()
@@ -291,7 +295,7 @@ def edit_comment(request, journal_name: str, post_id: int, comment_id: int):
     return render(request, "journal/comment_edit.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_comment(request, journal_name: str, post_id: int, comment_id: int):
     comment = _own_comment(request, journal_name, post_id, comment_id)
     if request.method == "POST":

@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class WordRuleQuerySet(models.QuerySet):
+    def active(self) -> WordRuleQuerySet:
+        """Entries in force; retired ones stay for the rule-set history."""
+        return self.filter(retired_at__isnull=True)
+
+
 class WordRule(models.Model):
+    """A word-list entry. Removing one retires it: the row stays, so the history
+    of a journal's rules can still explain every old verdict."""
+
     class Kind(models.TextChoices):
         BLOCK = "block", _("Blocked: refuse the comment")
         HOLD = "hold", _("Held: wait for a moderator")
@@ -25,12 +34,21 @@ class WordRule(models.Model):
         default=False,
         help_text=_("Off: whole words only (“art” does not match “artist”)."),
     )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = WordRuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "phrase"]
         constraints = [
             models.UniqueConstraint(
-                fields=["journal", "phrase"], name="word_rule_unique"
+                fields=["journal", "phrase"],
+                condition=Q(retired_at__isnull=True),
+                name="word_rule_unique_active",
+                violation_error_message=_(
+                    "This word or phrase is already in the journal's lists."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["block", "hold"]), name="word_rule_kind_valid"
@@ -290,3 +308,8 @@ class DeferredReplyMail(models.Model):
 
     def __str__(self) -> str:
         return f"reply {self.reply_id} for user {self.recipient_id}"
+
+
+# Module-level names for the API schema's enum overrides (config.settings).
+WordKind = WordRule.Kind
+RestrictionKind = AuthorRestriction.Kind

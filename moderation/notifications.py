@@ -11,6 +11,7 @@ together as one digest an hour later (``send_reply_digests``, run by the
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+log = logging.getLogger(__name__)
 
 HELD_DIGEST_SECONDS = 10 * 60
 REPLY_MAILS_PER_HOUR = 3
@@ -72,6 +75,9 @@ def held_comment_waiting(comment_id: int) -> None:
 
 def _message(subject: str, template: str, context: dict, recipient: str):
     body = render_to_string(template, {**context, "site_url": _site_url("")})
+    # Names in a subject are one line by validation; make sure of it here too,
+    # since a header with a line break cannot be sent at all.
+    subject = " ".join("".join(c if c.isprintable() else " " for c in subject).split())
     return EmailMessage(subject, body, None, [recipient])
 
 
@@ -204,10 +210,38 @@ def _comments(comment_ids):
 
 
 def _send_all(messages) -> None:
-    """Send over one connection; a batch decision may mail thousands of authors."""
-    messages = [message for message in messages if message is not None]
-    if messages:
-        get_connection(fail_silently=False).send_messages(messages)
+    """Send over one connection; a batch decision may mail thousands of authors.
+
+    A message that cannot be built is logged and skipped, and the rest still
+    go; a mail server that fails is logged too. Mail never fails the request
+    whose change it reports: that change is committed already.
+    """
+    ready = []
+    for message in messages:
+        if message is None:
+            continue
+        try:
+            message.message()  # builds the headers: a bad one raises here
+        except Exception:
+            log.exception("Skipped a mail that could not be built: %r", message.subject)
+            continue
+        ready.append(message)
+    if not ready:
+        return
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception:
+        log.exception("Could not reach the mail server for %d mail(s)", len(ready))
+        return
+    try:
+        for message in ready:
+            try:
+                connection.send_messages([message])
+            except Exception:
+                log.exception("Could not send a mail to %s", message.to)
+    finally:
+        connection.close()
 
 
 def reply_posted(reply_id: int) -> None:

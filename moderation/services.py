@@ -26,6 +26,7 @@ from .models import (
     Report,
     ReportReason,
     RuleSetVersion,
+    WordRule,
 )
 
 UNDO_WINDOW = timedelta(hours=24)
@@ -48,7 +49,7 @@ class NotAllowed(Exception):
 def rule_set_snapshot(journal: Journal, word_rules=None) -> dict:
     """The journal's comment rules as plain JSON data, word lists included."""
     if word_rules is None:
-        word_rules = journal.word_rules.all()
+        word_rules = journal.word_rules.active()
     snapshot = {name: getattr(journal, name) for name in RULE_SETTING_FIELDS}
     snapshot["words"] = sorted(
         [word.phrase, word.kind, word.substring] for word in word_rules
@@ -79,7 +80,7 @@ def record_rule_set(journal: Journal, *, by=None) -> RuleSetVersion:
     """
     with transaction.atomic():
         current = Journal.objects.select_for_update().get(pk=journal.pk)
-        snapshot = rule_set_snapshot(current, list(current.word_rules.all()))
+        snapshot = rule_set_snapshot(current, list(current.word_rules.active()))
         latest = latest_rule_set(current)
         if latest is not None and latest.snapshot == snapshot:
             return latest
@@ -129,8 +130,6 @@ def update_rule_settings(
     The caller validated the values; this saves them and records the new
     rule-set version, which also writes the audit entry.
     """
-    from .models import WordRule
-
     Journal.objects.select_for_update().filter(pk=journal.pk).first()
     for name, value in changes.items():
         if name not in RULE_SETTING_FIELDS:
@@ -139,17 +138,70 @@ def update_rule_settings(
     journal.full_clean(exclude=["name", "title", "owner", "description"])
     journal.save(update_fields=list(changes) or None)
     if words is not None:
-        journal.word_rules.all().delete()
-        WordRule.objects.bulk_create(
-            WordRule(
-                journal=journal,
-                phrase=word["phrase"].strip(),
-                kind=word["kind"],
-                substring=word.get("substring", False),
-            )
-            for word in words
-        )
+        _replace_words(journal, words)
     return record_rule_set(journal, by=by)
+
+
+def _replace_words(journal: Journal, words: list[dict]) -> None:
+    """Make the journal's active word list ``words``, touching only what changed:
+    an entry gone or changed is retired (its row stays), a new or changed one
+    is added."""
+    wanted = {
+        word["phrase"].strip(): (word["kind"], bool(word.get("substring", False)))
+        for word in words
+    }
+    current = {word.phrase: word for word in journal.word_rules.active()}
+    retire = [
+        word.pk
+        for phrase, word in current.items()
+        if wanted.get(phrase) != (word.kind, word.substring)
+    ]
+    WordRule.objects.filter(pk__in=retire).update(retired_at=timezone.now())
+    WordRule.objects.bulk_create(
+        WordRule(journal=journal, phrase=phrase, kind=kind, substring=substring)
+        for phrase, (kind, substring) in wanted.items()
+        if phrase not in current or current[phrase].pk in retire
+    )
+
+
+def retire_word(*, word, by) -> None:
+    """Take an entry off the journal's list; the row stays for the history."""
+    type(word).objects.filter(pk=word.pk, retired_at__isnull=True).update(
+        retired_at=timezone.now()
+    )
+
+
+# Bans and screened authors ----------------------------------------------------------
+
+
+@transaction.atomic
+def restrict_author(
+    *, journal: Journal, user, kind: str, by, until=None, reason: str = ""
+) -> AuthorRestriction:
+    """Ban or always screen ``user`` in ``journal`` (again), maybe until a date.
+
+    One row per person and kind: restricting again renews it. Audited.
+    """
+    restriction, _created = AuthorRestriction.objects.update_or_create(
+        journal=journal,
+        user=user,
+        kind=kind,
+        defaults={"until": until, "reason": reason.strip()[:200], "created_by": by},
+    )
+    record_restriction(restriction=restriction, by=by)
+    return restriction
+
+
+@transaction.atomic
+def lift_restriction(*, restriction: AuthorRestriction, by) -> AuthorRestriction:
+    """End a ban or screening now. The row stays; the lifting is audited."""
+    restriction = AuthorRestriction.objects.select_for_update().get(pk=restriction.pk)
+    if not restriction.is_active:
+        raise NotAllowed(_("This has already ended."), "restriction.ended")
+    restriction.until = timezone.now()
+    restriction.save(update_fields=["until"])
+    record_restriction(restriction=restriction, by=by, lifted=True)
+    return restriction
 
 
 # Decisions -------------------------------------------------------------------------
@@ -289,8 +341,16 @@ def _set_state(comments: Sequence[Comment], to_state: str, **fields) -> None:
         updated = Comment.objects.filter(pk__in=ids, state=from_state).update(
             state=to_state, **fields
         )
-        # The rows are locked (or the database serializes writers), so this holds.
-        assert updated == len(ids), "comment state changed under a lock"  # noqa: S101
+        # The rows are locked, so this should never happen; if it does, the
+        # whole action rolls back instead of writing half of it.
+        if updated != len(ids):
+            raise NotAllowed(
+                _(
+                    "A comment changed while this was being done; nothing was "
+                    "changed. Reload and try again."
+                ),
+                "comment.changed",
+            )
 
 
 @transaction.atomic
@@ -306,8 +366,9 @@ def decide(
 ) -> list[Outcome]:
     """Approve, reject or mark as spam: every comment still as the moderator saw it.
 
-    Locks the comments. A comment whose state or revision changed since the
-    moderator loaded it is left alone and its outcome says who changed it and
+    Locks the comments. A comment listed more than once is decided once, by its
+    first item, with one outcome. A comment whose state or revision changed
+    since the moderator loaded it is left alone and its outcome says who changed it and
     when, so two moderators racing on one comment never both decide. Raises
     NotFound if any comment is outside the journals ``moderator`` moderates.
     A batch costs a fixed handful of queries, whatever its size.
@@ -317,6 +378,11 @@ def decide(
     if decision == Decision.REJECT and reason not in ReportReason.values:
         raise NotAllowed(_("Pick a reason for rejecting."), "decision.reason_required")
     to_state, from_states = DECISIONS[decision]
+    # A comment listed twice is decided once, by its first item.
+    first: dict[int, Seen] = {}
+    for seen in items:
+        first.setdefault(seen.comment_id, seen)
+    items = list(first.values())
     rows = _locked(moderator, [seen.comment_id for seen in items], only=DECISION_FIELDS)
 
     applicable, conflicts = [], []
@@ -389,7 +455,7 @@ def _ban_authors(moderator, comments, *, until, note: str) -> None:
             kind=AuthorRestriction.Kind.BAN,
             defaults={
                 "until": until,
-                "reason": note or _("Spam"),
+                "reason": (note or _("Spam"))[:200],
                 "created_by": moderator,
             },
         )
@@ -668,9 +734,15 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
             frozen=entry.action == "thread.unfreeze"
         )
     elif entry.action == "author.ban":
-        AuthorRestriction.objects.filter(pk=entry.data.get("restriction")).filter(
-            Q(until__isnull=True) | Q(until__gt=timezone.now())
-        ).update(until=timezone.now())
+        lifted = (
+            AuthorRestriction.objects.filter(pk=entry.data.get("restriction"))
+            .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
+            .update(until=timezone.now())
+        )
+        if not lifted:
+            raise NotAllowed(
+                _("The ban has already ended; nothing was undone."), "undo.changed"
+            )
     else:
         comment = Comment.objects.select_for_update().get(pk=entry.comment_id)
         if comment.state != entry.to_state:

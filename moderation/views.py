@@ -12,12 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from journal.models import Comment, CommentState
+from journal.params import local_path
 
 from . import queue, services
 from .models import ReportReason
@@ -38,14 +42,12 @@ THREAD_ACTIONS = {
 
 
 def _back(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    target = request.POST.get("next") or request.GET.get("next")
+    return local_path(request, target) or default
 
 
 @login_required
-@require_GET
+@require_safe
 def queue_page(request):
     page = queue.load(request.user, request.GET)
     context = {
@@ -185,7 +187,7 @@ def undo(request, entry_id: int):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def thread_action(request, comment_id: int, action: str):
     if action not in THREAD_ACTIONS:
         raise Http404
@@ -194,7 +196,7 @@ def thread_action(request, comment_id: int, action: str):
     except services.NotFound as error:
         raise Http404(_("No such comment in your journals.")) from error
     comment = scope.comment
-    if request.method == "GET":
+    if request.method != "POST":
         context = {
             "scope": scope,
             "action": action,
@@ -229,7 +231,7 @@ def thread_action(request, comment_id: int, action: str):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request, comment_id: int):
     comment = get_object_or_404(
         Comment.objects.select_related("post__journal", "author"),

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from accounts.tokens import create_token
 from tests.factories import CommentFactory, JournalFactory, PostFactory, UserFactory
 
-pytest_plugins = ["tests.two_journals"]
+pytest_plugins = ["tests.two_journals", "tests.live_app"]
 
 # Locally, hypothesis explores new examples each run; in CI it replays a fixed
 # set, so that a landing never hinges on a lucky draw.

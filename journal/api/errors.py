@@ -43,15 +43,29 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-def _flatten(data) -> dict[str, list[str]]:
-    if isinstance(data, dict):
-        return {
-            str(key): [
-                str(item) for item in (value if isinstance(value, list) else [value])
-            ]
-            for key, value in data.items()
-        }
-    return {"non_field_errors": [str(item) for item in data]}
+def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
+    """Field -> sentences, nested fields named by their path ("items.2.comment"),
+    never a Python repr of DRF's nested error structure."""
+    errors: dict[str, list[str]] = {}
+
+    def add(path: str, value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                add(f"{path}.{key}" if path else str(key), item)
+        elif isinstance(value, list) and any(
+            isinstance(item, dict | list) for item in value
+        ):
+            for index, item in enumerate(value):
+                if item:  # list serializers give {} for the items that are fine
+                    add(f"{path}.{index}" if path else str(index), item)
+        else:
+            items = value if isinstance(value, list) else [value]
+            errors.setdefault(path or "non_field_errors", []).extend(
+                str(item) for item in items
+            )
+
+    add(prefix, data)
+    return errors
 
 
 def exception_handler(exc, context):

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from journal.models import RULE_SETTING_FIELDS, Comment, Journal, Post, Tag
+from journal.validators import validate_name
 from moderation.models import ReportReason, WordRule
 from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 
@@ -21,17 +22,18 @@ class TextField(serializers.CharField):
 
 
 class StrictInput:
-    """An input serializer that names fields it does not know instead of
-    silently dropping them (a typo in a client should not lose data)."""
+    """Names fields it does not know instead of silently dropping them (a typo
+    in a client should not lose data), nested objects included. The schema says
+    so with ``additionalProperties: false`` (journal.api.schema)."""
 
-    def validate(self, data):
-        if isinstance(self.initial_data, dict):
-            unknown = sorted(set(self.initial_data) - set(self.fields))
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
                     {name: ["Unknown field."] for name in unknown}
                 )
-        return super().validate(data)
+        return super().to_internal_value(data)
 
 
 class PersonSerializer(serializers.Serializer):
@@ -82,8 +84,8 @@ class CommentSerializer(serializers.Serializer):
     """One comment in display order.
 
     Comments the caller may not read come as placeholders: no author, subject or
-    body, and ``placeholder`` says why. ``state`` and ``reasons`` are filled in
-    only for the comment's author and the journal's moderators.
+    body, and ``placeholder`` says why. ``state``, ``revision`` and ``reasons``
+    are filled in only for the comment's author and the journal's moderators.
     """
 
     id = serializers.IntegerField()
@@ -98,6 +100,7 @@ class CommentSerializer(serializers.Serializer):
     frozen = serializers.BooleanField()
     placeholder = serializers.SerializerMethodField()
     state = serializers.SerializerMethodField()
+    revision = serializers.SerializerMethodField()
     reasons = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -147,6 +150,18 @@ class CommentSerializer(serializers.Serializer):
     def get_state(self, comment: Comment):
         return comment.state if self._insider(comment) else None
 
+    @extend_schema_field(
+        serializers.IntegerField(
+            allow_null=True,
+            help_text=(
+                "For its author and the journal's moderators: the revision a "
+                "decision must name (`revision_seen`)."
+            ),
+        )
+    )
+    def get_revision(self, comment: Comment):
+        return comment.revision if self._insider(comment) else None
+
     @extend_schema_field(ReasonSerializer(many=True, allow_null=True))
     def get_reasons(self, comment: Comment):
         return comment.reasons if self._insider(comment) else None
@@ -174,7 +189,8 @@ class CommentCreateSerializer(StrictInput, serializers.Serializer):
         required=False,
         default="",
         max_length=50,
-        help_text="Shown for an anonymous comment.",
+        validators=[validate_name],
+        help_text="Shown for an anonymous comment: one line, no control characters.",
     )
     challenge = TextField(
         allow_blank=True,
@@ -205,8 +221,16 @@ class ChallengeSerializer(serializers.Serializer):
 
 
 class CommentEditSerializer(StrictInput, serializers.Serializer):
-    body = TextField(allow_blank=True, trim_whitespace=False)
-    subject = TextField(allow_blank=True, required=False, default="")
+    """What to change: the text, the subject or both; what is left out stays."""
+
+    body = TextField(allow_blank=True, trim_whitespace=False, required=False)
+    subject = TextField(allow_blank=True, required=False)
+
+    def validate(self, data):
+        data = super().validate(data)
+        if not data:
+            raise serializers.ValidationError("Send the body, the subject or both.")
+        return data
 
 
 class FlagSerializer(StrictInput, serializers.Serializer):
@@ -228,7 +252,7 @@ class ThreadScopeSerializer(serializers.Serializer):
     removable = serializers.IntegerField()
 
 
-class WordSerializer(serializers.ModelSerializer):
+class WordSerializer(StrictInput, serializers.ModelSerializer):
     class Meta:
         model = WordRule
         fields = ("phrase", "kind", "substring")
@@ -248,6 +272,12 @@ class SettingsSerializer(StrictInput, serializers.ModelSerializer):
     def get_rule_set_version(self, journal: Journal):
         latest = journal.rule_set_versions.order_by("-number").first()
         return latest.number if latest else None
+
+    def to_representation(self, journal):
+        data = super().to_representation(journal)
+        # Only the entries in force; retired ones stay in the rule-set history.
+        data["words"] = WordSerializer(journal.word_rules.active(), many=True).data
+        return data
 
     def validate_words(self, words):
         phrases = [word["phrase"].strip().casefold() for word in words]

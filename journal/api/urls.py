@@ -54,4 +54,14 @@ urlpatterns = [
         views.CommentThreadAction.as_view(action_name="delete"),
         name="api-delete-thread",
     ),
+    path(
+        "comments/<int:comment_id>/screen/",
+        views.CommentThreadAction.as_view(action_name="screen"),
+        name="api-screen",
+    ),
+    path(
+        "comments/<int:comment_id>/unscreen/",
+        views.CommentThreadAction.as_view(action_name="unscreen"),
+        name="api-unscreen",
+    ),
 ]

@@ -19,11 +19,12 @@ from rest_framework.views import APIView
 from journal import antibot, services, threads
 from journal.client_ip import client_ip
 from journal.models import Comment, Journal, Post, Tag
-from journal.params import optional_id
+from journal.params import flag, optional_id
 from moderation import services as moderation
 from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 
 from .errors import Conflict, Refused, error_responses
+from .pagination import page_number
 from .serializers import (
     ChallengeSerializer,
     CommentCreateSerializer,
@@ -153,9 +154,10 @@ def _comment_page(request, post: Post, own_ids) -> dict:
             "previous": None,
             "comments": page.comments,
         }
-    page = threads.comment_page(
-        post, request.user, request.query_params.get("page"), own_ids
-    )
+    number = page_number(request.query_params)
+    page = threads.comment_page(post, request.user, number, own_ids)
+    if page.page.number != number:  # past the last page
+        raise NotFound()
     base = request.build_absolute_uri(request.path)
 
     def link(number):
@@ -230,6 +232,9 @@ class PostComments(APIView):
         except services.CommentRefused as refusal:
             raise _refused(refusal) from refusal
         except ValidationError as error:
+            if getattr(error, "error_dict", {}).get("parent"):
+                # A reply to a comment that is not there: a missing resource.
+                raise NotFound(str(services.PARENT_MISSING)) from error
             # The service names the form's fields; the API calls the name "name".
             raise _renamed(error, author_name="name") from error
         comment.readable = True
@@ -314,12 +319,13 @@ class CommentDetail(APIView):
         comment = self._own(request, comment_id)
         incoming = CommentEditSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        changes = incoming.validated_data
         try:
             comment = services.edit_comment(
                 comment=comment,
                 editor=request.user,
-                body=incoming.validated_data["body"],
-                subject=incoming.validated_data["subject"],
+                body=changes.get("body", comment.body_source),
+                subject=changes.get("subject", comment.subject),
                 origin=_origin(request),
             )
         except services.NotAllowed as refusal:
@@ -377,7 +383,8 @@ class CommentFlag(APIView):
 
 
 class CommentThreadAction(APIView):
-    """Freeze, unfreeze or delete a sub-thread; ``?preview=1`` only counts."""
+    """Freeze, unfreeze or delete a sub-thread, or screen or unscreen one comment;
+    ``?preview=true`` only counts what the action would touch."""
 
     permission_classes = [permissions.IsAuthenticated]
     action_name = ""
@@ -386,33 +393,46 @@ class CommentThreadAction(APIView):
         tags=["moderation"],
         parameters=[
             OpenApiParameter(
-                "preview", bool, description="Only say what the action would touch."
+                "preview",
+                bool,
+                description=(
+                    "Only say what the action would touch (true or false; anything "
+                    "else is a 400)."
+                ),
             )
         ],
         request=None,
-        responses={200: ThreadScopeSerializer, **error_responses(401, 404, 409)},
+        responses={200: ThreadScopeSerializer, **error_responses(400, 401, 404, 409)},
     )
     def post(self, request, comment_id: int):
+        preview = flag(request.query_params, "preview")
         try:
             scope = moderation.thread_scope(
                 moderator=request.user, comment_id=comment_id
             )
-            if request.query_params.get("preview") not in ("1", "true"):
-                if self.action_name == "delete":
-                    moderation.delete_thread(
-                        moderator=request.user, comment_id=comment_id
-                    )
-                else:
-                    moderation.freeze_thread(
-                        moderator=request.user,
-                        comment_id=comment_id,
-                        frozen=self.action_name == "freeze",
-                    )
+            if not preview:
+                self._act(request.user, comment_id)
         except moderation.NotFound as missing:
             raise NotFound() from missing
         except moderation.NotAllowed as refusal:
             raise Conflict(detail=refusal.message, code=refusal.code) from refusal
         return Response(ThreadScopeSerializer(scope).data)
+
+    def _act(self, moderator, comment_id: int) -> None:
+        if self.action_name == "delete":
+            moderation.delete_thread(moderator=moderator, comment_id=comment_id)
+        elif self.action_name in ("screen", "unscreen"):
+            moderation.screen_comment(
+                moderator=moderator,
+                comment_id=comment_id,
+                screened=self.action_name == "screen",
+            )
+        else:
+            moderation.freeze_thread(
+                moderator=moderator,
+                comment_id=comment_id,
+                frozen=self.action_name == "freeze",
+            )
 
 
 # Settings ---------------------------------------------------------------------------
@@ -445,6 +465,10 @@ class JournalSettings(APIView):
     )
     def patch(self, request, name: str):
         journal = self._journal(request, name)
+        if isinstance(request.data, dict) and not request.data:
+            raise ValidationError(
+                {"non_field_errors": ["Send at least one setting to change."]}
+            )
         incoming = SettingsSerializer(journal, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
         changes = dict(incoming.validated_data)

@@ -3,10 +3,15 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from journal.api.serializers import PersonSerializer, ReasonSerializer, StrictInput
+from journal.api.serializers import (
+    PersonSerializer,
+    ReasonSerializer,
+    StrictInput,
+    TextField,
+)
 from journal.models import CommentState
 
-from ..models import AuditEntry, ReportReason
+from ..models import AuditEntry, AuthorRestriction, ReportReason
 
 
 class AuthorRecordSerializer(serializers.Serializer):
@@ -101,25 +106,33 @@ class QueuePageSerializer(serializers.Serializer):
     results = QueueItemSerializer(many=True)
 
 
-class SeenSerializer(serializers.Serializer):
+class SeenSerializer(StrictInput, serializers.Serializer):
     comment = serializers.IntegerField(min_value=1, max_value=2**62)
     state_seen = serializers.ChoiceField(choices=CommentState.choices)
     revision_seen = serializers.IntegerField(min_value=1, max_value=2**31)
 
 
-class BanSerializer(serializers.Serializer):
+class BanSerializer(StrictInput, serializers.Serializer):
     until = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class DecisionRequestSerializer(StrictInput, serializers.Serializer):
-    items = SeenSerializer(many=True, allow_empty=False, max_length=10_000)
+    items = SeenSerializer(
+        many=True,
+        allow_empty=False,
+        max_length=10_000,
+        help_text="A comment listed twice is decided once, by its first item.",
+    )
     action = serializers.ChoiceField(choices=["approve", "reject", "spam"])
     reason = serializers.ChoiceField(
-        choices=ReportReason.choices, required=False, allow_blank=True, default=""
+        choices=ReportReason.choices,
+        required=False,
+        help_text=(
+            "Why a comment is rejected (shown to its author); `other` when left "
+            "out. Approvals and spam are recorded without one."
+        ),
     )
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=2000
-    )
+    note = TextField(required=False, allow_blank=True, default="", max_length=2000)
     ban = BanSerializer(
         required=False,
         allow_null=True,
@@ -129,10 +142,8 @@ class DecisionRequestSerializer(StrictInput, serializers.Serializer):
 
     def validate(self, data):
         data = super().validate(data)
-        if data["action"] == "reject" and not data["reason"]:
-            raise serializers.ValidationError(
-                {"reason": "Pick a reason for rejecting."}
-            )
+        reject = data["action"] == "reject"
+        data["reason"] = data.get("reason", ReportReason.OTHER) if reject else ""
         return data
 
 
@@ -164,3 +175,47 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "to_state", "reason", "note", "data", "rule_set_version", "undoes",
             "created",
         )  # fmt: skip
+
+
+class DismissalRequestSerializer(StrictInput, serializers.Serializer):
+    comments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        allow_empty=False,
+        max_length=10_000,
+        help_text="Comments whose open reports to close.",
+    )
+    note = TextField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class DismissalResultSerializer(serializers.Serializer):
+    dismissed = serializers.IntegerField(help_text="Reports closed.")
+
+
+class RestrictionSerializer(serializers.ModelSerializer):
+    journal = serializers.CharField(source="journal.name")
+    username = serializers.CharField(source="user.username")
+    active = serializers.BooleanField(source="is_active")
+    created_by = serializers.SerializerMethodField()
+    created = serializers.DateTimeField(source="created_at")
+
+    class Meta:
+        model = AuthorRestriction
+        fields = (
+            "id", "journal", "username", "kind", "until", "reason", "active",
+            "created_by", "created",
+        )  # fmt: skip
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_created_by(self, restriction):
+        by = restriction.created_by
+        return by.get_username() if by else None
+
+
+class RestrictionRequestSerializer(StrictInput, serializers.Serializer):
+    journal = TextField(max_length=30, trim_whitespace=False)
+    username = TextField(max_length=150, trim_whitespace=False)
+    kind = serializers.ChoiceField(choices=AuthorRestriction.Kind.choices)
+    until = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="Empty: no end date."
+    )
+    reason = TextField(required=False, allow_blank=True, default="", max_length=200)

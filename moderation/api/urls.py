@@ -9,4 +9,19 @@ urlpatterns = [
     path(
         "log/<int:entry_id>/undo/", views.UndoView.as_view(), name="api-moderation-undo"
     ),
+    path(
+        "dismissals/",
+        views.DismissalsView.as_view(),
+        name="api-moderation-dismissals",
+    ),
+    path(
+        "restrictions/",
+        views.RestrictionsView.as_view(),
+        name="api-moderation-restrictions",
+    ),
+    path(
+        "restrictions/<int:restriction_id>/lift/",
+        views.LiftRestrictionView.as_view(),
+        name="api-moderation-lift",
+    ),
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,12 +15,16 @@ from journal.api.errors import Conflict, error_responses
 from journal.models import Journal
 
 from .. import queue, services
-from ..models import AuditEntry
+from ..models import AuditEntry, AuthorRestriction
 from .serializers import (
     AuditEntrySerializer,
     DecisionRequestSerializer,
     DecisionResultSerializer,
+    DismissalRequestSerializer,
+    DismissalResultSerializer,
     QueuePageSerializer,
+    RestrictionRequestSerializer,
+    RestrictionSerializer,
 )
 
 
@@ -44,8 +49,11 @@ class QueueView(APIView):
     )
     def get(self, request):
         params = request.query_params.copy()
-        if params.get("tab") not in ("held", "reported"):
-            params["tab"] = "held"
+        params.setdefault("tab", "held")
+        if params["tab"] not in ("held", "reported"):
+            raise ValidationError({"tab": ["Use held or reported."]})
+        if params.get("rule", "") not in ("", *queue.FILTER_CODES):
+            raise ValidationError({"rule": ["Not a rule code."]})
         try:
             page = queue.load(request.user, params)
         except Http404 as missing:
@@ -73,7 +81,10 @@ class DecisionsView(APIView):
             "whole request a 404."
         ),
         request=DecisionRequestSerializer,
-        responses={200: DecisionResultSerializer, **error_responses(400, 401, 404)},
+        responses={
+            200: DecisionResultSerializer,
+            **error_responses(400, 401, 404, 409),
+        },
     )
     def post(self, request):
         incoming = DecisionRequestSerializer(data=request.data)
@@ -96,6 +107,8 @@ class DecisionsView(APIView):
             )
         except services.NotFound as missing:
             raise NotFound() from missing
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
         return Response(
             {
                 "outcomes": [
@@ -161,3 +174,131 @@ class UndoView(APIView):
         return Response(
             AuditEntrySerializer(entry).data, status=status.HTTP_201_CREATED
         )
+
+
+class DismissalsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Dismiss the open reports on comments (they stay, closed)",
+        request=DismissalRequestSerializer,
+        responses={200: DismissalResultSerializer, **error_responses(400, 401, 404)},
+    )
+    def post(self, request):
+        incoming = DismissalRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            closed = services.dismiss_reports(
+                moderator=request.user,
+                comment_ids=incoming.validated_data["comments"],
+                note=incoming.validated_data["note"],
+            )
+        except services.NotFound as missing:
+            raise NotFound() from missing
+        return Response({"dismissed": closed})
+
+
+class RestrictionFilter(django_filters.FilterSet):
+    journal = django_filters.CharFilter(field_name="journal__name")
+    kind = django_filters.ChoiceFilter(choices=AuthorRestriction.Kind.choices)
+
+    class Meta:
+        model = AuthorRestriction
+        fields = ["journal", "kind"]
+
+
+def _moderated_journal(user, name: str) -> Journal:
+    journal = Journal.objects.moderated_by(user).filter(name=name).first()
+    if journal is None:
+        raise NotFound()
+    return journal
+
+
+class RestrictionsView(generics.ListAPIView):
+    """Bans and screened authors in the journals you moderate."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = RestrictionSerializer
+    filterset_class = RestrictionFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return AuthorRestriction.objects.none()
+        return (
+            AuthorRestriction.objects.filter(
+                journal__in=Journal.objects.moderated_by(self.request.user)
+            )
+            .select_related("journal", "user", "created_by")
+            .order_by("-created_at", "-id")
+        )
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Bans and screened authors (ended ones too: rows stay)",
+        responses={
+            200: RestrictionSerializer(many=True),
+            **error_responses(400, 401, 404),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Ban or always screen an author in a journal (again renews it)",
+        description=(
+            "404 when the journal is not one you moderate or no account has the "
+            "username."
+        ),
+        request=RestrictionRequestSerializer,
+        responses={201: RestrictionSerializer, **error_responses(400, 401, 404)},
+    )
+    def post(self, request):
+        incoming = RestrictionRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        journal = _moderated_journal(request.user, data["journal"])
+        user = get_user_model().objects.filter(username=data["username"]).first()
+        if user is None:
+            raise NotFound("No account has this username.")
+        restriction = services.restrict_author(
+            journal=journal,
+            user=user,
+            kind=data["kind"],
+            until=data["until"],
+            reason=data["reason"],
+            by=request.user,
+        )
+        return Response(
+            RestrictionSerializer(restriction).data, status=status.HTTP_201_CREATED
+        )
+
+
+class LiftRestrictionView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="End a ban or screening now (the row stays, audited)",
+        request=None,
+        responses={200: RestrictionSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, restriction_id: int):
+        restriction = (
+            AuthorRestriction.objects.filter(
+                journal__in=Journal.objects.moderated_by(request.user),
+                pk=restriction_id,
+            )
+            .select_related("journal", "user", "created_by")
+            .first()
+        )
+        if restriction is None:
+            raise NotFound()
+        try:
+            restriction = services.lift_restriction(
+                restriction=restriction, by=request.user
+            )
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+        return Response(RestrictionSerializer(restriction).data)

@@ -77,12 +77,15 @@ def test_decisions_on_another_journal_are_404_and_change_nothing(
     assert set(Comment.objects.values_list("state", flat=True)) == {"held"}
 
 
-def test_reject_needs_a_reason_and_spam_can_ban(as_user, mod_a, held_a, author):
+def test_reject_without_a_reason_says_other_and_spam_can_ban(
+    as_user, mod_a, held_a, author
+):
     client = as_user(mod_a)
+    other = hold(CommentFactory(post=held_a.post, author=author))
 
     no_reason = client.post(
         "/api/moderation/decisions/",
-        {"items": [seen(held_a)], "action": "reject"},
+        {"items": [seen(other)], "action": "reject"},
         format="json",
     )
     spam = client.post(
@@ -95,10 +98,12 @@ def test_reject_needs_a_reason_and_spam_can_ban(as_user, mod_a, held_a, author):
         format="json",
     )
 
-    assert no_reason.status_code == 400 and no_reason.json()["detail"] == (
-        "Pick a reason for rejecting."
-    )
+    assert no_reason.json()["outcomes"][0]["code"] == "done"
+    other.refresh_from_db()
+    assert other.moderator_reason == "other"
     assert spam.json()["outcomes"][0]["code"] == "done"
+    held_a.refresh_from_db()
+    assert held_a.moderator_reason == ""  # spam is recorded with no reason
     assert author.journal_restrictions.get().until.year == 2030
 
 

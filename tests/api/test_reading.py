@@ -73,11 +73,14 @@ def test_comments_come_flat_in_display_order_with_depth(api, post, make_comment)
         "frozen",
         "placeholder",
         "state",
+        "revision",
         "reasons",
         "url",
     }
     assert item["author"]["userpic_url"] == "/static/img/default-userpic.svg"
-    assert item["state"] is None and item["reasons"] is None  # a stranger's view
+    # A stranger's view.
+    assert item["state"] is None and item["reasons"] is None
+    assert item["revision"] is None
 
 
 def test_comments_are_paginated_by_thread_and_a_thread_can_be_asked_for(

@@ -114,16 +114,10 @@ def test_the_rate_limit_is_429_with_retry_after(as_user, post, reader):
             "body",
             "A comment may be at most 20,000 characters; this one has 20,001.",
         ),
-        ({"body": "a\x00b"}, "body", "Null characters are not allowed."),
         (
             {"body": "ok", "subject": "s" * 101},
             "subject",
             "A subject may be at most 100 characters.",
-        ),
-        (
-            {"body": "ok", "parent": 999999},
-            "parent",
-            "The comment you are replying to does not exist.",
         ),
         ({"body": "ok", "parent": "first"}, "parent", "A valid integer is required."),
         ({"subject": "no body"}, "body", "This field is required."),
@@ -336,3 +330,30 @@ def test_posting_through_the_api_costs_a_fixed_number_of_queries(
         )
 
     assert response.status_code == 201
+
+
+def test_a_null_character_anywhere_in_the_json_is_a_400_and_nothing_stored(api, post):
+    response = api.post(
+        comments_url(post),
+        '{"body": "a\\u0000b"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert "Null characters" in response.json()["detail"]
+    assert not Comment.objects.exists()
+
+
+def test_a_reply_to_a_missing_comment_is_a_404_that_says_so(api, post):
+    response = api.post(
+        comments_url(post),
+        {"body": "ok", "parent": 999999, **human_api_fields(post)},
+        format="json",
+    )
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == (
+        "The comment you are replying to does not exist."
+    )
+    assert not Comment.objects.exists()

@@ -20,8 +20,9 @@ def journal_form_data(journal, words=(), restrictions=(), **changes) -> dict:
                 data[name] = "on"
         else:
             data[name] = value
-    data["members"] = [user.pk for user in journal.members.all()]
-    data["moderators"] = [user.pk for user in journal.moderators.all()]
+    # Members and moderators are typed as usernames.
+    data["members"] = ", ".join(u.username for u in journal.members.all())
+    data["moderators"] = ", ".join(u.username for u in journal.moderators.all())
     for name, value in changes.items():
         if value is False:
             data.pop(name, None)
@@ -275,3 +276,23 @@ def test_owner_lets_comments_that_stood_count_towards_trust(owner_client, journa
     assert journal.trust_after_days == 30
     latest = RuleSetVersion.objects.filter(journal=journal).latest()
     assert latest.snapshot["trust_after_days"] == 30
+
+
+def test_owner_names_members_and_moderators_by_exact_username(
+    owner_client, journal
+):
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    data = journal_form_data(journal)
+    data["members"] = "alice, bob"
+    data["moderators"] = "bob"
+
+    saved = owner_client.post(f"/admin/journal/journal/{journal.pk}/change/", data)
+    data["members"] = "alice, nobody_here"
+    refused = owner_client.post(f"/admin/journal/journal/{journal.pk}/change/", data)
+
+    assert saved.status_code == 302
+    assert set(journal.members.all()) == {alice, bob}
+    assert list(journal.moderators.all()) == [bob]
+    assert "No account is named “nobody_here”." in refused.content.decode()
+    page = owner_client.get(f"/admin/journal/journal/{journal.pk}/change/")
+    assert 'value="alice, bob"' in page.content.decode()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import CLIENTS, WORKERS
+from tests.live_app import CLIENTS, WORKERS
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTS_EACH = 100

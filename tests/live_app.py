@@ -1,4 +1,6 @@
-"""Starting the app under gunicorn on a scratch database, for reliability tests."""
+"""Starting the app under gunicorn on a scratch database: for the reliability
+tests and the API contract test. Loaded for every test through
+``pytest_plugins`` in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CLIENTS, WORKERS = 8, 4
 
 SETUP = """
@@ -66,8 +69,13 @@ def start_app():
     """Start the app under gunicorn against a database; stopped after the test."""
     servers = []
 
-    def start(database_url, *, app_database_url=None):
-        server, base, data = _start(database_url, app_database_url or database_url)
+    def start(database_url, *, app_database_url=None, setup=None, workers=WORKERS):
+        server, base, data = _start(
+            database_url,
+            app_database_url or database_url,
+            setup=setup or f"CLIENTS = {CLIENTS}\n{SETUP}",
+            workers=workers,
+        )
         servers.append(server)
         return base, data, server
 
@@ -77,7 +85,7 @@ def start_app():
         server.wait(timeout=20)
 
 
-def _start(scratch_database, app_database_url):
+def _start(scratch_database, app_database_url, *, setup: str, workers: int):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -105,7 +113,7 @@ def _start(scratch_database, app_database_url):
         capture_output=True,
     )
     setup = subprocess.run(
-        [python, "manage.py", "shell", "-c", f"CLIENTS = {CLIENTS}\n{SETUP}"],
+        [python, "manage.py", "shell", "-v", "0", "-c", setup],
         cwd=ROOT,
         env=env,
         check=True,
@@ -115,6 +123,7 @@ def _start(scratch_database, app_database_url):
     data = json.loads(setup.stdout.strip().splitlines()[-1])
     env["DATABASE_URL"] = app_database_url
     port = _free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
     server = subprocess.Popen(
         [
             python,
@@ -122,7 +131,7 @@ def _start(scratch_database, app_database_url):
             "gunicorn",
             "config.wsgi:application",
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--timeout",
@@ -134,7 +143,9 @@ def _start(scratch_database, app_database_url):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        # A file, not a pipe: nobody reads a pipe while the test runs, and a
+        # full one would stop every worker at its next log line.
+        stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -147,5 +158,6 @@ def _start(scratch_database, app_database_url):
             time.sleep(0.2)
     else:
         server.kill()
-        pytest.fail("gunicorn did not start: " + server.stdout.read().decode()[-2000:])
+        log.seek(0)
+        pytest.fail("gunicorn did not start: " + log.read().decode()[-2000:])
     return server, base, data

@@ -1,0 +1,91 @@
+"""What the OpenAPI schema must say that drf-spectacular cannot infer.
+
+A postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): every
+request object refuses unknown properties, as StrictInput does; lists and
+texts carry the bounds the services enforce; page numbers start at 1; and every
+operation documents the 400 that any request with a NUL character or broken
+JSON gets. Schemathesis checks the server against all of it (tests/api).
+"""
+
+from __future__ import annotations
+
+from moderation.rules import RULE_CODES
+
+# At least one character that is neither a control character nor white space
+# (by Python's definition, which the server uses), spelled out because regex
+# engines disagree on what \s covers.
+NOT_BLANK = (
+    r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+    r"\u205f\u3000]"
+)
+# One line of text without control characters (journal.validators.validate_name).
+ONE_LINE = (
+    r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f"
+    r"\u202a-\u202e\u2066-\u2069]*$"
+)
+
+# component -> property -> extra JSON Schema keywords
+PROPERTIES = {
+    "CommentCreateRequest": {
+        "body": {"minLength": 1, "maxLength": 20_000, "pattern": NOT_BLANK},
+        "subject": {"maxLength": 100},
+        "name": {"pattern": ONE_LINE},
+    },
+    "PatchedCommentEditRequest": {
+        "body": {"minLength": 1, "maxLength": 20_000, "pattern": NOT_BLANK},
+        "subject": {"maxLength": 100},
+    },
+    "DecisionRequestRequest": {"items": {"minItems": 1, "maxItems": 10_000}},
+    "DismissalRequestRequest": {"comments": {"minItems": 1}},
+    "WordRequest": {"phrase": {"minLength": 1, "pattern": NOT_BLANK}},
+}
+# component -> extra keywords for the object itself
+OBJECTS = {
+    # A PATCH that changes nothing is refused: say which field to change.
+    "PatchedSettingsRequest": {"minProperties": 1},
+    "PatchedCommentEditRequest": {"minProperties": 1},
+}
+INTEGER_PARAMETERS = ("page", "post", "after", "before", "thread")
+
+
+def _error_response(result: dict) -> dict:
+    for item in result["paths"].values():
+        for operation in item.values():
+            found = operation.get("responses", {}).get("404")
+            if found:
+                return {**found, "description": "Invalid input"}
+    raise LookupError("no documented error response to copy")
+
+
+def _names_a_minimum(body: dict, schemas: dict) -> bool:
+    for content in body.get("content", {}).values():
+        ref = content.get("schema", {}).get("$ref", "")
+        if schemas.get(ref.rsplit("/", 1)[-1], {}).get("minProperties"):
+            return True
+    return False
+
+
+def tighten(result, generator, request, public):
+    schemas = result["components"]["schemas"]
+    for name, schema in schemas.items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+        schema.update(OBJECTS.get(name, {}))
+        for prop, extra in PROPERTIES.get(name, {}).items():
+            schema["properties"][prop].update(extra)
+    bad_request = _error_response(result)
+    for path, item in result["paths"].items():
+        for operation in item.values():
+            operation["responses"].setdefault("400", bad_request)
+            body = operation.get("requestBody")
+            if body and _names_a_minimum(body, schemas):
+                body["required"] = True  # an empty PATCH is refused
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter["in"] == "query" and parameter["name"] in (
+                    INTEGER_PARAMETERS
+                ):
+                    schema.update(type="integer", minimum=1)
+                if path == "/api/moderation/queue/" and parameter["name"] == "rule":
+                    schema["enum"] = sorted(RULE_CODES)
+    return result
