@@ -278,9 +278,7 @@ def test_owner_lets_comments_that_stood_count_towards_trust(owner_client, journa
     assert latest.snapshot["trust_after_days"] == 30
 
 
-def test_owner_names_members_and_moderators_by_exact_username(
-    owner_client, journal
-):
+def test_owner_names_members_and_moderators_by_exact_username(owner_client, journal):
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     data = journal_form_data(journal)
     data["members"] = "alice, bob"
