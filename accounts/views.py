@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from journal.client_ip import client_ip
 from journal.params import local_path
+from journal.validators import validate_name
 
 from . import confirmation, throttles
 from .forms import AccountForm, SignUpForm
@@ -102,7 +104,13 @@ def confirm_email(request, token: str):
 @login_required
 @require_POST
 def create_api_token(request):
-    token, key = create_token(user=request.user, name=request.POST.get("name", ""))
+    name = request.POST.get("name", "")
+    try:
+        validate_name(name)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("accounts:account")
+    token, key = create_token(user=request.user, name=name)
     # Shown once, on the next page load, then gone from the session.
     request.session["new_api_token"] = {"id": token.pk, "key": key}
     return redirect("accounts:account")

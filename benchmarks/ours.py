@@ -36,7 +36,7 @@ from accounts.models import User  # noqa: E402
 from accounts.tokens import create_token  # noqa: E402
 from journal import demo_content, paths, threads  # noqa: E402
 from journal.models import Comment, CommentState, Journal, Post  # noqa: E402
-from journal.sanitize import clean_comment_body, clean_post_body  # noqa: E402
+from journal.sanitize import clean_comment_body, clean_post_body, summarize  # noqa: E402
 from journal.services import save_post  # noqa: E402
 from moderation import services as moderation  # noqa: E402
 from moderation.services import record_rule_set  # noqa: E402
@@ -401,6 +401,12 @@ def measure_queue() -> dict:
     }
 
 
+def timed_once(function, argument) -> float:
+    started = time.perf_counter()
+    function(argument)
+    return (time.perf_counter() - started) * 1000
+
+
 def measure_sanitizer() -> dict:
     rng = random.Random(3)
     comments = []
@@ -427,7 +433,34 @@ def measure_sanitizer() -> dict:
                 function(text)
         return round(len(inputs) * rounds / (time.perf_counter() - started))
 
+    # Hostile shapes at the 20,000-character limit: a pattern that backtracks
+    # would take seconds on one of these, inside the posting transaction.
+    worst_inputs = {
+        "parentheses": "(" * 20_000,
+        "a-a-a-": "a-" * 10_000,
+        "x.y-z_": "x.y-z_" * 3_333,
+        "xn--": "xn--" * 5_000,
+        "dots": "a." * 10_000,
+        "bare links": "ab.cd " * 3_333,
+        "nested quotes": "<blockquote>" * 1_600,
+        "written dots": "a[.]" * 5_000,
+    }
+
+    def clean_and_summarize(text):
+        return summarize(clean_comment_body(text))
+
+    worst_ms, worst_name = max(
+        (
+            min(
+                timed_once(clean_and_summarize, text) for _ in range(3)
+            ),  # best of three
+            name,
+        )
+        for name, text in worst_inputs.items()
+    )
     return {
+        "worst_case_ms": round(worst_ms, 1),
+        "worst_case_input": worst_name,
         "comment_policy_per_second": rate(clean_comment_body, comments, 4),
         "comment_input_chars": round(sum(map(len, comments)) / len(comments)),
         "post_policy_per_second": rate(clean_post_body, posts, 4),

@@ -14,6 +14,8 @@ from django.contrib.contenttypes.views import shortcut
 from django.http import Http404
 from django.urls import path
 
+from journal.params import whole_number
+
 
 class JournalAdminSite(admin.AdminSite):
     def get_urls(self):
@@ -35,9 +37,10 @@ class JournalAdminSite(admin.AdminSite):
         content_type = ContentType.objects.filter(pk=content_type_id).first()
         model = content_type.model_class() if content_type else None
         model_admin = self._registry.get(model)
-        if model_admin is None or not object_id.isdigit():
+        number = whole_number(object_id)
+        if model_admin is None or number is None:
             raise Http404
-        obj = model_admin.get_queryset(request).filter(pk=int(object_id)).first()
+        obj = model_admin.get_queryset(request).filter(pk=number).first()
         if obj is None or not model_admin.has_view_permission(request, obj):
             raise Http404
         return shortcut(request, content_type_id, object_id)

@@ -73,11 +73,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # One 400 for a NUL character in any address, query or form field.
-    "journal.middleware.RefuseNullCharactersMiddleware",
+    # One 400 for a NUL, invalid UTF-8 or an unreadable form, anywhere.
+    "journal.middleware.RefuseUnreadableInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the two above, so that a HEAD request's changes are dropped first.
+    "journal.middleware.HeadChangesNothingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -277,7 +279,7 @@ if env_flag("DJANGO_BEHIND_PROXY"):
 
 def proxy_count_from_env() -> int:
     value = os.environ.get("DJANGO_PROXY_COUNT", "0").strip() or "0"
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit():
         raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be a whole number.")
     return int(value)
 

@@ -2,9 +2,9 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.urls import auth_patterns
+from journal.api.docs import DocsView, SchemaView
 from journal.api.errors import api_not_found
 
 urlpatterns = [
@@ -12,12 +12,8 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("accounts/", include("accounts.urls")),
     path("moderation/", include("moderation.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
-        name="api-docs",
-    ),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/moderation/", include("moderation.api.urls")),
     path("api/", include("journal.api.urls")),
     # Any other /api/ address is a JSON 404, never the HTML page.

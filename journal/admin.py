@@ -10,10 +10,12 @@ import contextlib
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +25,15 @@ from moderation.services import record_rule_set
 
 from . import services
 from .client_ip import client_ip
-from .forms import PeopleField, PersonField
+from .forms import (
+    DistinctWordsFormSet,
+    PeopleField,
+    PersonField,
+    RestrictionForm,
+    WordEntryForm,
+)
 from .models import Comment, CommentRevision, Journal, Post
+from .params import whole_number
 
 
 class OwnerScopedAdmin(admin.ModelAdmin):
@@ -67,6 +76,13 @@ class OwnerScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        # Django's date drill-down turns "?created_at__year=99999..." into a
+        # date without asking; send odd values to the admin's "bad filter" page.
+        if self.date_hierarchy and not _sane_dates(request.GET, self.date_hierarchy):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             if db_field.name == "journal":
@@ -74,6 +90,18 @@ class OwnerScopedAdmin(admin.ModelAdmin):
             elif db_field.name == "post":
                 kwargs["queryset"] = Post.objects.owned_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+DATE_PARTS = {"year": 9999, "month": 12, "day": 31}
+
+
+def _sane_dates(params, field: str) -> bool:
+    """Whether the date drill-down's values are a real year, month and day."""
+    return all(
+        whole_number(params[f"{field}__{part}"], most=most) is not None
+        for part, most in DATE_PARTS.items()
+        if f"{field}__{part}" in params
+    )
 
 
 class JournalOwnerInline(admin.TabularInline):
@@ -123,6 +151,8 @@ def suggest(field, people: list[str]) -> None:
 
 class WordRuleInline(JournalOwnerInline):
     model = WordRule
+    form = WordEntryForm
+    formset = DistinctWordsFormSet
     extra = 1
     fields = ("phrase", "kind", "substring")
     verbose_name = _("word list entry")
@@ -137,6 +167,7 @@ class WordRuleInline(JournalOwnerInline):
 
 class AuthorRestrictionInline(JournalOwnerInline):
     model = AuthorRestriction
+    form = RestrictionForm
     extra = 1
     fields = ("user", "kind", "until", "reason")
     verbose_name = _("ban or screening")
@@ -144,6 +175,9 @@ class AuthorRestrictionInline(JournalOwnerInline):
         "Bans and screened authors (they stop by themselves at the end date; "
         "“Delete” ends one now and keeps it in the history)"
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
@@ -396,7 +430,8 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
         self.visible = visible
 
     def label_and_url_for_value(self, value):
-        if not str(value).isdigit() or not self.visible.filter(pk=value).exists():
+        number = whole_number(str(value))
+        if number is None or not self.visible.filter(pk=number).exists():
             return "", ""
         return super().label_and_url_for_value(value)
 

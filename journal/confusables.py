@@ -183,7 +183,7 @@ def has_latin(word: str) -> bool:
 
 
 def is_latin_word(word: str) -> bool:
-    return bool(word) and all("a" <= char <= "z" or char.isdigit() for char in word)
+    return bool(word) and all("a" <= char <= "z" or "0" <= char <= "9" for char in word)
 
 
 def fold(text: str) -> tuple[str, str]:

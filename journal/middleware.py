@@ -1,9 +1,12 @@
-"""A clear 503 while the database is unreachable, instead of a traceback."""
+"""Requests refused before any view: the database unreachable (a clear 503),
+and input no field could take (a clear 400)."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl
 
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -54,11 +57,14 @@ def _looks_like_a_bug(exception) -> bool:
     return "no such table" in text or "no such column" in text or "syntax error" in text
 
 
-class RefuseNullCharactersMiddleware:
-    """Refuse a NUL character anywhere in the address, the query string or a form
-    field, with one clear 400 for every page and endpoint.
+class RefuseUnreadableInputMiddleware:
+    """Refuse, in one place and with one clear 400 for every page and endpoint,
+    a request no field could take: a NUL character anywhere in the address,
+    the query string or a form field, text that is not valid UTF-8 (Django
+    would quietly patch it over with U+FFFD), or a form body that cannot be
+    read at all (an unknown charset, a broken multipart body).
 
-    No text a person writes holds one, PostgreSQL cannot store one, and code
+    No text a person writes holds a NUL, PostgreSQL cannot store one, and code
     that never expected one (a filter, a note, a name) would otherwise answer
     500. JSON bodies are checked by the API's parser (journal.api.parsers).
     """
@@ -67,30 +73,55 @@ class RefuseNullCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _holds_null(request):
-            return refuse(
-                request,
-                _(
-                    "The request held a null character (\\0), which no field "
-                    "accepts; nothing was saved."
-                ),
-            )
+        problem = _unreadable(request)
+        if problem:
+            return refuse(request, problem)
         return self.get_response(request)
 
 
-def _holds_null(request) -> bool:
+def _unreadable(request) -> str:
+    null = _(
+        "The request held a null character (\\0), which no field accepts; nothing "
+        "was saved."
+    )
+    not_utf8 = _(
+        "The request was not sent as valid UTF-8 text; nothing was saved. Please "
+        "type it again."
+    )
     if "\x00" in request.path:
-        return True
+        return null
+    if not _is_utf8_query(request.META.get("QUERY_STRING", "")):
+        return not_utf8
     if any("\x00" in key or "\x00" in value for key, value in _items(request.GET)):
-        return True
-    if request.method == "POST" and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        return any(
-            "\x00" in key or "\x00" in value for key, value in _items(request.POST)
-        )
-    return False
+        return null
+    if request.method != "POST" or request.content_type not in FORM_TYPES:
+        return ""
+    if request.content_type == FORM_TYPES[0]:
+        try:
+            body = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return not_utf8
+        if not _is_utf8_query(body):
+            return not_utf8
+    try:
+        fields = list(_items(request.POST))
+    except (BadRequest, LookupError, UnicodeError, ValueError):
+        return _("The form could not be read; nothing was saved.")
+    if any("\x00" in key or "\x00" in value for key, value in fields):
+        return null
+    return ""
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _is_utf8_query(raw: str) -> bool:
+    """Whether a percent-encoded string decodes as UTF-8 (it arrives as ASCII)."""
+    try:
+        parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return True
 
 
 def _items(query):
@@ -104,3 +135,24 @@ def refuse(request, message: str, *, status: int = 400):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "bad_request", "detail": message}, status=status)
     return render(request, "400.html", {"message": message}, status=status)
+
+
+class HeadChangesNothingMiddleware:
+    """Answer HEAD exactly as GET but keep nothing it would have changed: the
+    session (a one-time API key shown on the account page) and the messages a
+    page shows once. Placed after the session and message middleware, so that
+    it runs before they save."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            session = getattr(request, "session", None)
+            if session is not None:
+                session.modified = False
+            storage = getattr(request, "_messages", None)
+            if storage is not None:
+                storage.used = False
+        return response

@@ -4,20 +4,34 @@ have meant."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 MAX_DIGITS = 18  # fits a 64-bit id
+# ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
+_WHOLE_NUMBER = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+MAX_PAGE = 2**31 - 1
+
+
+def whole_number(value: str | None, *, most: int = 2**62) -> int | None:
+    """``value`` as a whole number from 1 to ``most``, or None if it is not one."""
+    if value is None or not _WHOLE_NUMBER.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= most else None
 
 
 def optional_id(value: str | None) -> int | None:
     """None for an absent or empty value, the id for digits, else Http404."""
     if value in (None, ""):
         return None
-    if not value.isdigit() or len(value) > MAX_DIGITS or int(value) < 1:
+    number = whole_number(value)
+    if number is None:
         raise Http404("Bad number in the address.")
-    return int(value)
+    return number
 
 
 TRUE, FALSE = frozenset({"1", "true"}), frozenset({"0", "false"})
@@ -28,6 +42,8 @@ def flag(params, name: str) -> bool:
     else ("null", "yes", "") is a ValidationError naming the parameter."""
     if name not in params:
         return False
+    if len(params.getlist(name)) > 1:
+        raise ValidationError({name: "Give it once."}, code="invalid")
     value = params.get(name, "").strip().lower()
     if value in TRUE:
         return True

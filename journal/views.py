@@ -3,8 +3,6 @@ journal.threads, writes go through journal.services."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -39,17 +37,6 @@ def bad_request(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "bad_request", "detail": message}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
-
-
-def _valid_utf8_form(request) -> bool:
-    """Whether an urlencoded body decodes as UTF-8 (Django would patch it over)."""
-    if request.content_type != "application/x-www-form-urlencoded":
-        return True
-    try:
-        parse_qsl(request.body.decode("ascii"), encoding="utf-8", errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        return False
-    return True
 
 
 def _paginate_posts(request, posts):
@@ -188,19 +175,6 @@ def post_comment(request, journal_name: str, post_id: int):
         shown = _get_post(request, journal_name, post_id)
         return _render_post_page(request, shown, form=form, **kwargs)
 
-    if not _valid_utf8_form(request):
-        # Show what Django could decode, so the author can fix it and resend.
-        form = CommentForm(
-            request.POST, post_id=post.pk, anonymous=not request.user.is_authenticated
-        )
-        form.add_error(
-            None,
-            _(
-                "The comment was not sent as valid UTF-8 text; "
-                "nothing was saved. Please type it again."
-            ),
-        )
-        return page_again(form, status=400)
     form = CommentForm(
         request.POST, post_id=post.pk, anonymous=not request.user.is_authenticated
     )

@@ -9,11 +9,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .words import entry_key
+
 
 class WordRuleQuerySet(models.QuerySet):
     def active(self) -> WordRuleQuerySet:
         """Entries in force; retired ones stay for the rule-set history."""
         return self.filter(retired_at__isnull=True)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create skips save(), where the key is set.
+        objs = list(objs)
+        for word in objs:
+            word.key = entry_key(word.phrase)[:400]
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class WordRule(models.Model):
@@ -34,6 +43,9 @@ class WordRule(models.Model):
         default=False,
         help_text=_("Off: whole words only (“art” does not match “artist”)."),
     )
+    # What the entry matches (moderation.words.entry_key): one active entry per
+    # key, so "Casino" and "cаsino" cannot both be on a list.
+    key = models.CharField(max_length=400, editable=False, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     retired_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -43,7 +55,7 @@ class WordRule(models.Model):
         ordering = ["kind", "phrase"]
         constraints = [
             models.UniqueConstraint(
-                fields=["journal", "phrase"],
+                fields=["journal", "key"],
                 condition=Q(retired_at__isnull=True),
                 name="word_rule_unique_active",
                 violation_error_message=_(
@@ -57,6 +69,10 @@ class WordRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.phrase}"
+
+    def save(self, *args, **kwargs):
+        self.key = entry_key(self.phrase)[:400]
+        super().save(*args, **kwargs)
 
 
 class RestrictionQuerySet(models.QuerySet):

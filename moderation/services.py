@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from journal.models import RULE_SETTING_FIELDS, Comment, CommentState, Journal
+from journal.params import whole_number
 from journal.querysets import moderated_by
 
 from . import audit, notifications, rules
@@ -180,8 +182,17 @@ def restrict_author(
 ) -> AuthorRestriction:
     """Ban or always screen ``user`` in ``journal`` (again), maybe until a date.
 
-    One row per person and kind: restricting again renews it. Audited.
+    One row per person and kind: restricting again renews it. Audited. The
+    journal's owner and moderators cannot be restricted in it.
     """
+    if journal.is_moderated_by(user):
+        raise NotAllowed(
+            _(
+                "The journal's owner and moderators cannot be banned or screened in "
+                "it; take away the moderator's role first."
+            ),
+            "restriction.moderator",
+        )
     restriction, _created = AuthorRestriction.objects.update_or_create(
         journal=journal,
         user=user,
@@ -243,9 +254,13 @@ class Seen:
 
     @classmethod
     def parse(cls, token: str) -> Seen:
-        """Read "id:state:revision" as the queue's forms carry it."""
+        """Read "id:state:revision" as the queue's forms carry it; ValueError
+        for anything else (the form was damaged)."""
         comment_id, state, revision = token.split(":")
-        return cls(int(comment_id), state, int(revision))
+        seen = cls(whole_number(comment_id), state, whole_number(revision, most=2**31))
+        if seen.comment_id is None or seen.revision is None:
+            raise ValueError(f"not a comment token: {token!r}")
+        return seen
 
     @property
     def token(self) -> str:
@@ -448,7 +463,12 @@ def _notify_decided(comments, decision: str, reason: str, note: str) -> None:
 
 def _ban_authors(moderator, comments, *, until, note: str) -> None:
     pairs = {(c.journal_id, c.author_id) for c in comments if c.author_id}
+    journals = Journal.objects.in_bulk({journal_id for journal_id, _ in pairs})
+    authors = get_user_model().objects.in_bulk({author_id for _, author_id in pairs})
     for journal_id, author_id in pairs:
+        # The journal's own owner and moderators are never banned in it.
+        if journals[journal_id].is_moderated_by(authors[author_id]):
+            continue
         restriction, _created = AuthorRestriction.objects.update_or_create(
             journal_id=journal_id,
             user_id=author_id,
@@ -519,9 +539,12 @@ def dismiss_reports(*, moderator, comment_ids: Sequence[int], note: str = "") ->
     """Close the open reports on these comments; the reports themselves stay."""
     rows = _locked(moderator, comment_ids)
     now = timezone.now()
-    closed = Report.objects.filter(
+    open_reports = Report.objects.filter(
         comment_id__in=list(rows), dismissed_at__isnull=True
-    ).update(dismissed_at=now, dismissed_by=moderator)
+    )
+    reported = set(open_reports.values_list("comment_id", flat=True))
+    closed = open_reports.update(dismissed_at=now, dismissed_by=moderator)
+    # Only what was closed is logged: dismissing nothing changes nothing.
     audit.record_many(
         audit.entry(
             journal=comment.journal,
@@ -533,6 +556,7 @@ def dismiss_reports(*, moderator, comment_ids: Sequence[int], note: str = "") ->
             note=note,
         )
         for comment in rows.values()
+        if comment.pk in reported
     )
     return closed
 
@@ -639,7 +663,9 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
     comment = _lock_one(moderator, comment_id)
     from_state = CommentState.PUBLISHED if screened else CommentState.HELD
     to_state = CommentState.HELD if screened else CommentState.PUBLISHED
-    if comment.state != from_state:
+    # Unscreening lifts a moderator's screening; a comment held by the rules is
+    # decided in the queue, against the revision the moderator saw.
+    if comment.state != from_state or not (screened or comment.moderator_screened):
         raise NotAllowed(
             _("Only a published comment can be screened.")
             if screened

@@ -105,6 +105,12 @@ def normalize(text: str) -> str:
     return analyse(text).text
 
 
+def entry_key(phrase: str) -> str:
+    """What an entry matches, as one string: "Casino", "ＣＡＳＩＮＯ" and "cаsino"
+    are one entry. Empty when the phrase has no letters or digits to match."""
+    return " ".join(token.text for token in analyse(phrase).tokens)
+
+
 @dataclass(frozen=True)
 class WordEntry:
     phrase: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
+from journal.params import MAX_PAGE, whole_number
+
 
 def page_number(params) -> int:
     """The ``page`` parameter; absent is 1, anything but a whole number from 1
@@ -13,9 +15,12 @@ def page_number(params) -> int:
     value = params.get("page")
     if value is None:
         return 1
-    if not value.isdigit() or int(value) < 1:
-        raise ValidationError({"page": ["A page is a whole number from 1."]})
-    return int(value)
+    number = whole_number(value, most=MAX_PAGE)
+    if number is None:
+        raise ValidationError(
+            {"page": [f"A page is a whole number from 1 to {MAX_PAGE}."]}
+        )
+    return number
 
 
 class StrictPageNumberPagination(PageNumberPagination):

@@ -9,7 +9,7 @@ serializer never has to think about them.
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
 # The deepest request of ours is a decision: {"items": [{...}]}, depth 3.
@@ -49,3 +49,18 @@ def _check_text(text: str) -> None:
         raise ParseError(
             "Lone surrogate characters are not allowed: send valid Unicode."
         ) from error
+
+
+def no_body(request) -> None:
+    """For actions that take no body: a body that does not parse is the parser's
+    400, and one that holds anything is refused too, rather than ignored."""
+    raw = request._request
+    if raw.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        holds = bool(raw.POST or raw.FILES)  # read by the middleware already
+    else:
+        length = str(raw.META.get("CONTENT_LENGTH") or "0")
+        holds = bool(
+            length.isascii() and length.isdigit() and int(length) and request.data
+        )
+    if holds:
+        raise ValidationError({"non_field_errors": ["This action takes no body."]})

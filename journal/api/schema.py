@@ -9,6 +9,7 @@ JSON gets. Schemathesis checks the server against all of it (tests/api).
 
 from __future__ import annotations
 
+from journal.params import MAX_PAGE
 from moderation.rules import RULE_CODES
 
 # At least one character that is neither a control character nor white space
@@ -18,10 +19,14 @@ NOT_BLANK = (
     r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
     r"\u205f\u3000]"
 )
-# One line of text without control characters (journal.validators.validate_name).
-ONE_LINE = (
-    r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f"
-    r"\u202a-\u202e\u2066-\u2069]*$"
+# One line of text without control characters.
+ONE_LINE = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
+# A name (journal.validators.validate_name): one line, no direction marks and no
+# invisible characters but the joiners.
+NAME = (
+    r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u00ad\u034f\u061c"
+    r"\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e"
+    r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]*$"
 )
 
 # component -> property -> extra JSON Schema keywords
@@ -29,7 +34,7 @@ PROPERTIES = {
     "CommentCreateRequest": {
         "body": {"minLength": 1, "maxLength": 20_000, "pattern": NOT_BLANK},
         "subject": {"maxLength": 100},
-        "name": {"pattern": ONE_LINE},
+        "name": {"pattern": NAME},
     },
     "PatchedCommentEditRequest": {
         "body": {"minLength": 1, "maxLength": 20_000, "pattern": NOT_BLANK},
@@ -37,7 +42,12 @@ PROPERTIES = {
     },
     "DecisionRequestRequest": {"items": {"minItems": 1, "maxItems": 10_000}},
     "DismissalRequestRequest": {"comments": {"minItems": 1}},
-    "WordRequest": {"phrase": {"minLength": 1, "pattern": NOT_BLANK}},
+    "WordRequest": {
+        "phrase": {
+            "minLength": 1,
+            "allOf": [{"pattern": ONE_LINE}, {"pattern": NOT_BLANK}],
+        }
+    },
 }
 # component -> extra keywords for the object itself
 OBJECTS = {
@@ -86,6 +96,8 @@ def tighten(result, generator, request, public):
                     INTEGER_PARAMETERS
                 ):
                     schema.update(type="integer", minimum=1)
+                    if parameter["name"] == "page":
+                        schema["maximum"] = MAX_PAGE
                 if path == "/api/moderation/queue/" and parameter["name"] == "rule":
                     schema["enum"] = sorted(RULE_CODES)
     return result

@@ -3,13 +3,17 @@ where the shapes differ. No rule lives here: writes go through the services."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from journal.forms import validate_word_phrase
 from journal.models import RULE_SETTING_FIELDS, Comment, Journal, Post, Tag
 from journal.validators import validate_name
 from moderation.models import ReportReason, WordRule
 from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
+from moderation.words import entry_key
 
 
 class TextField(serializers.CharField):
@@ -21,10 +25,39 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and only that: "3", 3.0 and true are errors, as the schema
+    says, not quietly converted."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, not "yes" or 1."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class StrictInput:
     """Names fields it does not know instead of silently dropping them (a typo
     in a client should not lose data), nested objects included. The schema says
     so with ``additionalProperties: false`` (journal.api.schema)."""
+
+    # Model fields become strict fields too (ModelSerializer's mapping).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+    }
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -181,7 +214,7 @@ class CommentPageSerializer(serializers.Serializer):
 class CommentCreateSerializer(StrictInput, serializers.Serializer):
     body = TextField(allow_blank=True, trim_whitespace=False)
     subject = TextField(allow_blank=True, required=False, default="")
-    parent = serializers.IntegerField(
+    parent = StrictIntegerField(
         required=False, allow_null=True, min_value=1, max_value=2**62
     )
     name = TextField(
@@ -280,9 +313,17 @@ class SettingsSerializer(StrictInput, serializers.ModelSerializer):
         return data
 
     def validate_words(self, words):
-        phrases = [word["phrase"].strip().casefold() for word in words]
-        if len(phrases) != len(set(phrases)):
-            raise serializers.ValidationError("Each word or phrase may appear once.")
-        if any(not phrase for phrase in phrases):
-            raise serializers.ValidationError("A word or phrase cannot be blank.")
+        # A PATCH is partial, and DRF lets that reach the nested entries too.
+        if any("phrase" not in word or "kind" not in word for word in words):
+            raise serializers.ValidationError("Each entry needs a phrase and a kind.")
+        for word in words:
+            try:
+                validate_word_phrase(word["phrase"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages) from error
+        keys = [entry_key(word["phrase"]) for word in words]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError(
+                "Each word or phrase may appear once (as written, or looking the same)."
+            )
         return words

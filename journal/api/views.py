@@ -25,6 +25,7 @@ from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 
 from .errors import Conflict, Refused, error_responses
 from .pagination import page_number
+from .parsers import no_body
 from .serializers import (
     ChallengeSerializer,
     CommentCreateSerializer,
@@ -341,6 +342,7 @@ class CommentDetail(APIView):
         responses={204: None, **error_responses(401, 403, 404)},
     )
     def delete(self, request, comment_id: int):
+        no_body(request)
         comment = self._own(request, comment_id)
         try:
             services.delete_own_comment(comment=comment, user=request.user)
@@ -405,6 +407,7 @@ class CommentThreadAction(APIView):
         responses={200: ThreadScopeSerializer, **error_responses(400, 401, 404, 409)},
     )
     def post(self, request, comment_id: int):
+        no_body(request)
         preview = flag(request.query_params, "preview")
         try:
             scope = moderation.thread_scope(

@@ -7,6 +7,7 @@ from journal.api.serializers import (
     PersonSerializer,
     ReasonSerializer,
     StrictInput,
+    StrictIntegerField,
     TextField,
 )
 from journal.models import CommentState
@@ -107,9 +108,9 @@ class QueuePageSerializer(serializers.Serializer):
 
 
 class SeenSerializer(StrictInput, serializers.Serializer):
-    comment = serializers.IntegerField(min_value=1, max_value=2**62)
+    comment = StrictIntegerField(min_value=1, max_value=2**62)
     state_seen = serializers.ChoiceField(choices=CommentState.choices)
-    revision_seen = serializers.IntegerField(min_value=1, max_value=2**31)
+    revision_seen = StrictIntegerField(min_value=1, max_value=2**31)
 
 
 class BanSerializer(StrictInput, serializers.Serializer):
@@ -179,7 +180,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 class DismissalRequestSerializer(StrictInput, serializers.Serializer):
     comments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        child=StrictIntegerField(min_value=1, max_value=2**62),
         allow_empty=False,
         max_length=10_000,
         help_text="Comments whose open reports to close.",

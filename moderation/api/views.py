@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from journal.api.errors import Conflict, error_responses
+from journal.api.parsers import no_body
 from journal.models import Journal
 
 from .. import queue, services
@@ -165,6 +166,7 @@ class UndoView(APIView):
         responses={201: AuditEntrySerializer, **error_responses(401, 404, 409)},
     )
     def post(self, request, entry_id: int):
+        no_body(request)
         try:
             entry = services.undo(moderator=request.user, entry_id=entry_id)
         except services.NotFound as missing:
@@ -252,7 +254,10 @@ class RestrictionsView(generics.ListAPIView):
             "username."
         ),
         request=RestrictionRequestSerializer,
-        responses={201: RestrictionSerializer, **error_responses(400, 401, 404)},
+        responses={
+            201: RestrictionSerializer,
+            **error_responses(400, 401, 404, 409),
+        },
     )
     def post(self, request):
         incoming = RestrictionRequestSerializer(data=request.data)
@@ -262,14 +267,17 @@ class RestrictionsView(generics.ListAPIView):
         user = get_user_model().objects.filter(username=data["username"]).first()
         if user is None:
             raise NotFound("No account has this username.")
-        restriction = services.restrict_author(
-            journal=journal,
-            user=user,
-            kind=data["kind"],
-            until=data["until"],
-            reason=data["reason"],
-            by=request.user,
-        )
+        try:
+            restriction = services.restrict_author(
+                journal=journal,
+                user=user,
+                kind=data["kind"],
+                until=data["until"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
         return Response(
             RestrictionSerializer(restriction).data, status=status.HTTP_201_CREATED
         )
@@ -285,6 +293,7 @@ class LiftRestrictionView(APIView):
         responses={200: RestrictionSerializer, **error_responses(401, 404, 409)},
     )
     def post(self, request, restriction_id: int):
+        no_body(request)
         restriction = (
             AuthorRestriction.objects.filter(
                 journal__in=Journal.objects.moderated_by(request.user),
