@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from journal.client_ip import client_ip
+from journal.models import Journal
 from journal.params import local_path
 from journal.validators import validate_name
 
@@ -137,8 +138,6 @@ def account(request):
         if "email" in form.changed_data and user.email:
             _announce_link(request, user, confirmation.send_link(user))
         return redirect("accounts:account")
-    from journal.models import Journal
-
     moderated = Journal.objects.moderated_by(request.user).order_by("name")
     context = {
         "form": form,

@@ -10,6 +10,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".bench"  # scratch databases, virtualenvs and results; not committed
 POSTGRES_URL = os.environ.get(
@@ -30,8 +33,6 @@ def database_url(database: str, name: str) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    import psycopg
-
     with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -43,8 +44,6 @@ def drop_database(database: str, name: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{WORK / name}.sqlite3{suffix}").unlink(missing_ok=True)
         return
-    import psycopg
-
     with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -90,8 +89,6 @@ def timed(function, *, repeat: int, warmup: int = 2) -> tuple[float, object]:
 @contextmanager
 def counting_queries():
     """Count SQL statements, transactions committed and writes outside them."""
-    from django.db import connection
-
     counts = {"queries": 0, "transactions": 0, "writes_outside_transaction": 0}
 
     def wrapper(execute, sql, params, many, context):

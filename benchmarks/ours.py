@@ -21,13 +21,21 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import (  # noqa: E402
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+)
 from django.contrib.auth.models import AnonymousUser  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core import mail  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
+from django.templatetags.static import static  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -36,6 +44,7 @@ from accounts.models import User  # noqa: E402
 from accounts.tokens import create_token  # noqa: E402
 from journal import demo_content, paths, threads  # noqa: E402
 from journal.models import Comment, CommentState, Journal, Post  # noqa: E402
+from journal.plugins import ViewerRoles, plugin  # noqa: E402
 from journal.sanitize import clean_comment_body, clean_post_body, summarize  # noqa: E402
 from journal.services import save_post  # noqa: E402
 from moderation import services as moderation  # noqa: E402
@@ -231,6 +240,7 @@ def whole_thread_renderer(post: Post):
                 "journal": journal,
                 "is_moderator": False,
                 "edit_minutes": journal.edit_window_minutes,
+                "tools": plugin().tools(post, request.user, ViewerRoles()),
             },
             request=request,
         )
@@ -471,11 +481,6 @@ def measure_sanitizer() -> dict:
 def build_load_data(out: str) -> None:
     """Data for the load test: five posts of 1,000 comments, writers with API
     tokens, held comments in the queue and a logged-in moderator's cookie."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.templatetags.static import static
-
     call_command("migrate", verbosity=0)
     owner = User.objects.create_user("load_owner", email="owner@example.org")
     # A busy journal allows a brisk pace per author; every other rule stays on.

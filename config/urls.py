@@ -14,8 +14,10 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/moderation/", include("moderation.api.urls")),
     path("api/", include("journal.api.urls")),
+    # The moderation plugin's endpoints (under api/moderation/ and beside the
+    # platform's journals, posts and comments).
+    path("api/", include("moderation.api.urls")),
     # Any other /api/ address is a JSON 404, never the HTML page.
     re_path(r"^api/", api_not_found),
     path("", include("journal.urls")),

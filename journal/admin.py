@@ -1,12 +1,11 @@
 """Admin for blog owners: a staff owner sees and edits only their own journals.
 
 Declarations only: saving a post or adding a comment goes through
-journal.services, like every other door.
+journal.services, like every other door. The moderation plugin extends the
+journal and comment pages with its own (``moderation.admin``).
 """
 
 from __future__ import annotations
-
-import contextlib
 
 from django import forms
 from django.contrib import admin
@@ -16,24 +15,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-
-from moderation import services as moderation
-from moderation.models import AuthorRestriction, RuleSetVersion, WordRule
-from moderation.services import record_rule_set
 
 from . import services
 from .client_ip import client_ip
-from .forms import (
-    DistinctWordsFormSet,
-    PeopleField,
-    PersonField,
-    RestrictionForm,
-    WordEntryForm,
-)
+from .conf import option
+from .forms import PeopleField
 from .models import Comment, CommentRevision, Journal, Post
 from .params import whole_number
+from .plugins import Origin
 
 
 class OwnerScopedAdmin(admin.ModelAdmin):
@@ -149,70 +139,6 @@ def suggest(field, people: list[str]) -> None:
     getattr(widget, "widget", widget).suggestions = people
 
 
-class WordRuleInline(JournalOwnerInline):
-    model = WordRule
-    form = WordEntryForm
-    formset = DistinctWordsFormSet
-    extra = 1
-    fields = ("phrase", "kind", "substring")
-    verbose_name = _("word list entry")
-    verbose_name_plural = _(
-        "Word lists: blocked words refuse a comment, held words send it to a "
-        "moderator (“Delete” retires an entry; its history stays)"
-    )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).active()
-
-
-class AuthorRestrictionInline(JournalOwnerInline):
-    model = AuthorRestriction
-    form = RestrictionForm
-    extra = 1
-    fields = ("user", "kind", "until", "reason")
-    verbose_name = _("ban or screening")
-    verbose_name_plural = _(
-        "Bans and screened authors (they stop by themselves at the end date; "
-        "“Delete” ends one now and keeps it in the history)"
-    )
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            return PersonField(
-                get_user_model().objects.all(),
-                label=_("username"),
-                help_text=_("Exactly as written; the list suggests commenters."),
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        suggest(formset.form.base_fields["user"], known_people(obj))
-        return formset
-
-
-class RuleSetVersionInline(JournalOwnerInline):
-    model = RuleSetVersion
-    extra = 0
-    fields = ("number", "created_at", "created_by_name", "changes")
-    readonly_fields = fields
-    can_delete = False
-    ordering = ("-number",)
-    verbose_name_plural = _("Rule-set versions (every change to the comment rules)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Journal)
 class JournalAdmin(OwnerScopedAdmin):
     list_display = ("name", "title", "owner", "comment_access", "created_at")
@@ -222,30 +148,10 @@ class JournalAdmin(OwnerScopedAdmin):
         (None, {"fields": ("name", "title", "description", "owner")}),
         (_("People"), {"fields": ("members", "moderators")}),
         (
-            _("Comment settings"),
-            {
-                "fields": (
-                    "comment_access",
-                    "screening",
-                    "link_limit",
-                    ("trust_approved_authors", "trusted_after", "trust_after_days"),
-                    "new_account_days",
-                    "rate_limit_per_minute",
-                    "max_thread_depth",
-                    "close_after_days",
-                    "edit_window_minutes",
-                    "ip_logging",
-                ),
-                "description": _(
-                    "Every new or edited comment goes through these rules; the "
-                    "strictest one wins and each comment records why. Each post "
-                    "can also turn comments off or screen all of its comments. "
-                    "Every change here is kept as a new rule-set version."
-                ),
-            },
+            _("Comments"),
+            {"fields": ("comment_access", "edit_window_minutes", "ip_logging")},
         ),
     )
-    inlines = (WordRuleInline, AuthorRestrictionInline, RuleSetVersionInline)
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
@@ -275,32 +181,6 @@ class JournalAdmin(OwnerScopedAdmin):
                 suggest(form.base_fields[name], people)
         return form
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # After the inlines, so a word-list change is part of the same version.
-        record_rule_set(form.instance, by=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if (
-                isinstance(instance, AuthorRestriction)
-                and instance.created_by_id is None
-            ):
-                instance.created_by = request.user
-            instance.save()
-            if isinstance(instance, AuthorRestriction):
-                # Logged like the bans set from the queue.
-                moderation.record_restriction(restriction=instance, by=request.user)
-        # Nothing is deleted: a ban ends now, a word is retired; rows stay.
-        for removed in formset.deleted_objects:
-            if isinstance(removed, AuthorRestriction):
-                with contextlib.suppress(moderation.NotAllowed):  # already ended
-                    moderation.lift_restriction(restriction=removed, by=request.user)
-            elif isinstance(removed, WordRule):
-                moderation.retire_word(word=removed, by=request.user)
-        formset.save_m2m()
-
 
 class PostAdminForm(forms.ModelForm):
     tag_names = forms.CharField(
@@ -324,8 +204,6 @@ class PostAdminForm(forms.ModelForm):
         widgets = {"body_source": forms.Textarea(attrs={"rows": 20, "cols": 100})}
 
     def clean_body_source(self):
-        from .conf import option
-
         body = self.cleaned_data["body_source"]
         limit = option("POST_MAX_LENGTH")
         if len(body) > limit:
@@ -414,7 +292,7 @@ class CommentAdminForm(forms.ModelForm):
                 body=cleaned.get("body_source", ""),
                 subject=cleaned.get("subject", ""),
                 parent_id=cleaned["parent"].pk if cleaned.get("parent") else None,
-                origin=services.Origin(ip_address=client_ip(self.request)),
+                origin=Origin(ip_address=client_ip(self.request)),
             )
         except services.CommentRefused as refused:
             raise ValidationError(refused.message, code=refused.code) from refused
@@ -482,10 +360,12 @@ class CommentAdmin(OwnerScopedAdmin):
     @admin.display(description=_("why"))
     def verdict(self, comment: Comment) -> str:
         lines = []
-        for reason in comment.verdict_reasons:
-            line = f"[{reason.action.label}] {reason.code}: {reason.message}"
-            if reason.entry and reason.matched:
-                line += f" (matched “{reason.matched}”, list entry “{reason.entry}”)"
+        for reason in comment.reasons:
+            line = f"[{reason['action']}] {reason['code']}: {reason['message']}"
+            if reason.get("entry") and reason.get("matched"):
+                line += (
+                    f" (matched “{reason['matched']}”, list entry “{reason['entry']}”)"
+                )
             lines.append(line)
         return "\n".join(lines) or _("No rule fired.")
 
@@ -538,7 +418,7 @@ class CommentAdmin(OwnerScopedAdmin):
             obj.pk = saved.pk
             if saved.is_held:
                 reasons = "; ".join(
-                    r.message for r in saved.verdict_reasons if r.action.label == "hold"
+                    r["message"] for r in saved.reasons if r["action"] == "hold"
                 )
                 self.message_user(
                     request,
@@ -550,81 +430,8 @@ class CommentAdmin(OwnerScopedAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
-    actions = ("approve_selected", "reject_selected", "spam_selected")
-
     def get_actions(self, request):
         actions = super().get_actions(request)
         # Bulk delete skips Model.delete(); comments are never hard-deleted.
         actions.pop("delete_selected", None)
         return actions
-
-    def action_checkbox(self, comment: Comment):
-        """The row's checkbox, plus what the owner sees of it: a decision
-        applies only if the comment is still in this state and revision."""
-        seen = moderation.Seen(comment.pk, comment.state, comment.revision)
-        return format_html(
-            '{}<input type="hidden" name="seen-{}" value="{}">',
-            super().action_checkbox(comment),
-            comment.pk,
-            seen.token,
-        )
-
-    def _seen(self, request, queryset) -> tuple[list, list[int]]:
-        """What the owner saw of each selected comment, from the list they
-        submitted; comments they were not shown (another page, "select all")
-        are left out."""
-        seen, unseen = [], []
-        for pk in queryset.values_list("pk", flat=True):
-            try:
-                token = moderation.Seen.parse(request.POST.get(f"seen-{pk}", ""))
-            except ValueError:
-                token = None
-            if token is None or token.comment_id != pk:
-                unseen.append(pk)
-            else:
-                seen.append(token)
-        return seen, unseen
-
-    def _decide(self, request, queryset, decision: str, reason: str = "") -> None:
-        seen, unseen = self._seen(request, queryset)
-        for pk in unseen:
-            self.message_user(
-                request,
-                _("#%(id)d: not shown on this page, so left alone; open it first.")
-                % {"id": pk},
-                level="warning",
-            )
-        if not seen:
-            return
-        try:
-            outcomes = moderation.decide(
-                moderator=request.user,
-                items=seen,
-                decision=decision,
-                reason=reason,
-                note=_("Decided in the admin"),
-            )
-        except (moderation.NotFound, moderation.NotAllowed):
-            self.message_user(request, _("Nothing was changed."), level="error")
-            return
-        done = sum(outcome.done for outcome in outcomes)
-        self.message_user(request, _("%(n)d comment(s) updated.") % {"n": done})
-        for outcome in outcomes:
-            if not outcome.done:
-                self.message_user(
-                    request,
-                    f"#{outcome.comment_id}: {outcome.message}",
-                    level="warning",
-                )
-
-    @admin.action(description=_("Approve selected comments"))
-    def approve_selected(self, request, queryset):
-        self._decide(request, queryset, "approve")
-
-    @admin.action(description=_("Reject selected comments (reason: other)"))
-    def reject_selected(self, request, queryset):
-        self._decide(request, queryset, "reject", reason="other")
-
-    @admin.action(description=_("Mark selected comments as spam"))
-    def spam_selected(self, request, queryset):
-        self._decide(request, queryset, "spam")

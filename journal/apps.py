@@ -11,4 +11,5 @@ class JournalConfig(AppConfig):
 
     def ready(self):
         django_checks.register(checks.trusted_proxies)
+        django_checks.register(checks.one_plugin)
         django_checks.register(checks.shared_cache, deploy=True)

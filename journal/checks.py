@@ -7,6 +7,7 @@ from django.core.checks import Error
 
 from .client_ip import trusted_networks
 from .conf import option
+from .plugins import plugin_paths
 
 
 def trusted_proxies(app_configs=None, **kwargs) -> list[Error]:
@@ -48,5 +49,19 @@ def shared_cache(app_configs=None, **kwargs) -> list[Error]:
             "spent anti-bot challenges, login slow-down and mail limits.",
             hint="Set REDIS_URL to the Redis every app server uses.",
             id="journal.E003",
+        )
+    ]
+
+
+def one_plugin(app_configs=None, **kwargs) -> list[Error]:
+    """At most one installed app may provide the moderation plugin."""
+    paths = plugin_paths()
+    if len(paths) <= 1:
+        return []
+    return [
+        Error(
+            f"More than one moderation plugin is installed: {', '.join(paths)}.",
+            hint="Keep one of the apps that provide them in INSTALLED_APPS.",
+            id="journal.E004",
         )
     ]

@@ -1,18 +1,12 @@
 import re
-import unicodedata
 from functools import partial
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from moderation.models import AuthorRestriction, WordRule
-from moderation.rules import AntiBotCheck
-from moderation.words import entry_key
-
-from . import antibot
 from .conf import option
+from .plugins import plugin
 from .validators import validate_name
 
 
@@ -48,7 +42,8 @@ class CommentForm(forms.Form):
     """The reader's comment form; the rules themselves live in the service.
 
     Anonymous visitors also get a honeypot field (hidden from people by CSS) and
-    the post's signed, timed challenge (journal.antibot); the rules judge both.
+    the proof the moderation plugin issues for the post (``journal.plugins``);
+    the plugin judges both.
     """
 
     honeypot_field = "website"
@@ -75,25 +70,24 @@ class CommentForm(forms.Form):
             self.fields["started"] = forms.CharField(
                 required=False,
                 widget=forms.HiddenInput,
-                initial=partial(antibot.issue, post_id),
+                initial=partial(plugin().issue_proof, post_id),
             )
 
-    def antibot_check(self) -> AntiBotCheck | None:
+    def proof(self):
+        """What the anonymous author's proof says, for ``Origin.proof``."""
         if "started" not in self.fields:
             return None
-        return antibot.check(
+        return plugin().read_proof(
             token=self.cleaned_data.get("started", ""),
             post_id=self.post_id,
-            honeypot_filled=bool(
-                self.cleaned_data.get(self.honeypot_field, "").strip()
-            ),
+            honeypot=bool(self.cleaned_data.get(self.honeypot_field, "").strip()),
         )
 
     def refresh_token(self) -> None:
         """Give a re-shown form a new challenge, keeping everything typed."""
         if self.is_bound and "started" in self.fields:
             self.data = self.data.copy()
-            self.data["started"] = antibot.issue(self.post_id)
+            self.data["started"] = plugin().issue_proof(self.post_id)
 
 
 class CommentEditForm(forms.Form):
@@ -177,96 +171,3 @@ def _usernames(values) -> list[str]:
         else {}
     )
     return [getattr(v, "username", None) or names.get(v) or str(v) for v in values]
-
-
-class WordEntryForm(forms.ModelForm):
-    """A word-list row in the owner's admin. A row already on the list is shown,
-    not edited: changing it would rewrite history; "Delete" retires it."""
-
-    class Meta:
-        model = WordRule
-        fields = ("phrase", "kind", "substring")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            for field in self.fields.values():
-                field.disabled = True
-
-    def clean_phrase(self):
-        phrase = self.cleaned_data["phrase"].strip()
-        if self.instance.pk:
-            return phrase
-        validate_word_phrase(phrase)
-        key = entry_key(phrase)
-        journal = self.instance.journal
-        if journal.word_rules.active().filter(key=key).exists():
-            raise ValidationError(
-                _(
-                    "“%(phrase)s” is already on the lists (as written, or looking the "
-                    "same)."
-                ),
-                code="duplicate",
-                params={"phrase": phrase},
-            )
-        return phrase
-
-
-class DistinctWordsFormSet(forms.BaseInlineFormSet):
-    """New rows may not repeat each other either."""
-
-    def clean(self):
-        super().clean()
-        keys = set()
-        for form in self.forms:
-            if not form.has_changed() or form.instance.pk:
-                continue
-            if self.can_delete and self._should_delete_form(form):
-                continue
-            key = entry_key(form.cleaned_data.get("phrase", ""))
-            if key in keys:
-                raise ValidationError(_("Each word or phrase may appear once."))
-            keys.add(key)
-
-
-class RestrictionForm(forms.ModelForm):
-    """A ban or screening in the owner's admin. Whom and what it restricts are
-    fixed once made (another person is another ban); its end and reason may
-    change. The journal's owner and moderators cannot be restricted."""
-
-    class Meta:
-        model = AuthorRestriction
-        fields = ("user", "kind", "until", "reason")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # The picker takes usernames; a fixed field keeps its initial value.
-            self.initial["user"] = self.instance.user.username
-            self.fields["user"].disabled = True
-            self.fields["kind"].disabled = True
-
-    def clean_user(self):
-        user = self.cleaned_data["user"]
-        if not self.instance.pk and self.instance.journal.is_moderated_by(user):
-            raise ValidationError(
-                _(
-                    "The journal's owner and moderators cannot be banned or "
-                    "screened in it."
-                ),
-                code="moderator",
-            )
-        return user
-
-
-def validate_word_phrase(phrase: str) -> None:
-    """A list entry is one line with something to match."""
-    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in phrase):
-        raise ValidationError(
-            _("A word or phrase is one line without control characters."),
-            code="control_characters",
-        )
-    if not entry_key(phrase):
-        raise ValidationError(
-            _("A word or phrase needs letters or digits to match."), code="empty"
-        )

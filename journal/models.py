@@ -9,13 +9,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from moderation import rules
-from moderation.rules import CommentAccess as Access
-from moderation.words import WordEntry
-
 from . import paths
 from .conf import DEFAULTS
 from .querysets import CommentQuerySet, JournalQuerySet, PostQuerySet
+from .states import CommentState
 
 # First path segments taken by the site itself; a journal cannot be named so.
 RESERVED_JOURNAL_NAMES = frozenset(
@@ -32,42 +29,26 @@ def validate_journal_name(value: str) -> None:
         )
 
 
+# The journal's comment settings. The owner sets them here; the moderation
+# plugin reads them (its pure rules know the same values as plain strings).
 class CommentAccess(models.TextChoices):
-    ANYONE = Access.ANYONE, _("Everyone, including anonymous visitors")
-    REGISTERED = Access.REGISTERED, _("Registered users only")
-    MEMBERS = Access.MEMBERS, _("Members of this journal only")
-    NOBODY = Access.NOBODY, _("Nobody: comments are turned off")
+    ANYONE = "anyone", _("Everyone, including anonymous visitors")
+    REGISTERED = "registered", _("Registered users only")
+    MEMBERS = "members", _("Members of this journal only")
+    NOBODY = "nobody", _("Nobody: comments are turned off")
 
 
 class Screening(models.TextChoices):
-    NONE = rules.Screening.NONE, _("No screening")
-    ANONYMOUS = rules.Screening.ANONYMOUS, _("Screen anonymous comments")
-    NON_MEMBERS = rules.Screening.NON_MEMBERS, _("Screen everyone but members")
-    ALL = rules.Screening.ALL, _("Screen all comments")
+    NONE = "none", _("No screening")
+    ANONYMOUS = "anonymous", _("Screen anonymous comments")
+    NON_MEMBERS = "non_members", _("Screen everyone but members")
+    ALL = "all", _("Screen all comments")
 
 
 class IpLogging(models.TextChoices):
     NONE = "none", _("Do not log IP addresses")
     ANONYMOUS = "anonymous", _("Log IP addresses of anonymous comments")
     ALL = "all", _("Log IP addresses of all comments")
-
-
-# The journal fields that make up its comment rules; a change to any of them (or
-# to the word lists) starts a new rule-set version.
-RULE_SETTING_FIELDS = (
-    "comment_access",
-    "screening",
-    "link_limit",
-    "new_account_days",
-    "trust_approved_authors",
-    "trusted_after",
-    "trust_after_days",
-    "rate_limit_per_minute",
-    "max_thread_depth",
-    "close_after_days",
-    "edit_window_minutes",
-    "ip_logging",
-)
 
 
 class Journal(models.Model):
@@ -235,27 +216,6 @@ class Journal(models.Model):
             named = self.moderators.filter(pk=user.pk).exists()
         return named
 
-    def rule_settings(self, word_rules) -> rules.RuleSettings:
-        """The settings the rule pipeline reads, with the given word-list rows."""
-        blocked, held = [], []
-        for word in word_rules:
-            entry = WordEntry(word.phrase, substring=word.substring)
-            (blocked if word.kind == "block" else held).append(entry)
-        return rules.RuleSettings(
-            comment_access=self.comment_access,
-            screening=self.screening,
-            link_limit=self.link_limit,
-            blocked_words=tuple(blocked),
-            held_words=tuple(held),
-            new_account_days=self.new_account_days,
-            trust_approved_authors=self.trust_approved_authors,
-            trusted_after=self.trusted_after,
-            trust_after_days=self.trust_after_days,
-            rate_limit_per_minute=self.rate_limit_per_minute,
-            max_thread_depth=self.max_thread_depth,
-            close_after_days=self.close_after_days,
-        )
-
     def logs_ip_of(self, *, anonymous: bool) -> bool:
         return self.ip_logging == IpLogging.ALL or (
             anonymous and self.ip_logging == IpLogging.ANONYMOUS
@@ -335,19 +295,6 @@ class Post(models.Model):
             "journal:post",
             kwargs={"journal_name": self.journal.name, "post_id": self.pk},
         )
-
-
-class CommentState(models.TextChoices):
-    PUBLISHED = "published", _("Published")
-    HELD = "held", _("Held for moderation")
-    REJECTED = "rejected", _("Rejected")
-    SPAM = "spam", _("Spam")
-    DELETED = "deleted", _("Deleted by its author")
-    REMOVED = "removed", _("Removed with its thread by a moderator")
-
-
-# States a moderator chose to take down; their placeholder says so.
-REMOVED_STATES = (CommentState.REJECTED, CommentState.SPAM, CommentState.REMOVED)
 
 
 class Comment(models.Model):
@@ -473,21 +420,9 @@ class Comment(models.Model):
     def is_held(self) -> bool:
         return self.state == CommentState.HELD
 
-    @property
-    def moderator_reason_label(self) -> str:
-        from moderation.models import ReportReason
-
-        if self.moderator_reason in ReportReason.values:
-            return str(ReportReason(self.moderator_reason).label)
-        return ""
-
     @staticmethod
     def codes_of(reasons: list[dict]) -> str:
         return f" {' '.join(reason['code'] for reason in reasons)} " if reasons else ""
-
-    @property
-    def verdict_reasons(self) -> list[rules.Reason]:
-        return [rules.Reason.from_dict(data) for data in self.reasons]
 
     @property
     def author_label(self) -> str:

@@ -1,7 +1,12 @@
-"""Read-side querysets: what each viewer may see, with the joins pages need."""
+"""Read-side querysets: what each viewer may see, with the joins pages need.
+
+The models module imports these, so they look other models up by name
+(``_model``) instead of importing them.
+"""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.db.models import (
     BooleanField,
@@ -17,6 +22,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat
 
 from . import paths
+from .states import CommentState
+
+
+def _model(name: str) -> type[models.Model]:
+    return apps.get_model("journal", name)
 
 
 class JournalQuerySet(models.QuerySet):
@@ -26,9 +36,7 @@ class JournalQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        from .models import Journal
-
-        named = Journal.moderators.through.objects.filter(
+        named = self.model.moderators.through.objects.filter(
             journal_id=OuterRef("pk"), user_id=user.pk
         )
         return self.filter(Q(owner_id=user.pk) | Q(Exists(named)))
@@ -42,10 +50,9 @@ class JournalQuerySet(models.QuerySet):
 class PostQuerySet(models.QuerySet):
     def with_comment_count(self) -> PostQuerySet:
         """Annotate ``comment_count``: published comments, as a subquery."""
-        from .models import Comment, CommentState
-
         published = (
-            Comment.objects.filter(post=OuterRef("pk"), state=CommentState.PUBLISHED)
+            _model("Comment")
+            .objects.filter(post=OuterRef("pk"), state=CommentState.PUBLISHED)
             .order_by()
             .values("post")
             .annotate(total=Count("pk"))
@@ -63,36 +70,26 @@ class PostQuerySet(models.QuerySet):
         )
 
     def with_viewer_roles(self, user) -> PostQuerySet:
-        """Annotate whether ``user`` is a member, moderator or banned in the journal.
+        """Annotate whether ``user`` is a member or a named moderator of the
+        journal.
 
         Folded into the post's own query so that the page does not spend extra
-        round trips deciding whether to show the comment form.
+        round trips deciding whether to show the comment form. (The moderation
+        plugin adds its own, such as a ban: see ``journal.plugins``.)
         """
         if not user.is_authenticated:
             return self.annotate(
-                viewer_is_member=Value(False),
-                viewer_is_moderator=Value(False),
-                viewer_is_banned=Value(False),
+                viewer_is_member=Value(False), viewer_is_moderator=Value(False)
             )
-        from moderation.models import AuthorRestriction
-
-        from .models import Journal
-
+        Journal = _model("Journal")
         member = Journal.members.through.objects.filter(
             journal_id=OuterRef("journal_id"), user_id=user.pk
         )
         moderator = Journal.moderators.through.objects.filter(
             journal_id=OuterRef("journal_id"), user_id=user.pk
         )
-        banned = AuthorRestriction.objects.active().filter(
-            journal_id=OuterRef("journal_id"),
-            user_id=user.pk,
-            kind=AuthorRestriction.Kind.BAN,
-        )
         return self.annotate(
-            viewer_is_member=Exists(member),
-            viewer_is_moderator=Exists(moderator),
-            viewer_is_banned=Exists(banned),
+            viewer_is_member=Exists(member), viewer_is_moderator=Exists(moderator)
         )
 
     def owned_by(self, user) -> PostQuerySet:
@@ -108,9 +105,7 @@ def moderated_by(user, journal_field: str = "post__journal") -> Q:
     if user.is_superuser:
         # Not Q(): an empty Q drops out of an OR instead of matching everything.
         return Q(pk__isnull=False)
-    from .models import Journal
-
-    named = Journal.moderators.through.objects.filter(
+    named = _model("Journal").moderators.through.objects.filter(
         journal_id=OuterRef(f"{journal_field}_id"), user_id=user.pk
     )
     return Q(**{f"{journal_field}__owner_id": user.pk}) | Q(Exists(named))
@@ -123,8 +118,6 @@ def readable_by(user, own_comment_ids=()) -> Q:
     author, through the ids remembered in their session) and for the journal's
     moderators; rejected ones for their author, who is told why.
     """
-    from .models import CommentState
-
     held = Q(state=CommentState.HELD)
     readable = Q(state=CommentState.PUBLISHED)
     if own_comment_ids:
@@ -159,13 +152,11 @@ class CommentQuerySet(models.QuerySet):
         deleted) still shows as a placeholder while something below it is
         readable, so the thread keeps its shape; otherwise it is not shown.
         """
-        from .models import Comment
-
         readable = readable_by(user, own_comment_ids)
         # The descendants' paths lie strictly between the comment's path and that
         # path followed by the largest segment: a range the (post, path) index
         # answers directly, where a LIKE on an outer column would scan the post.
-        readable_below = Comment.objects.filter(readable).filter(
+        readable_below = self.model.objects.filter(readable).filter(
             post_id=OuterRef("post_id"),
             path__gt=OuterRef("path"),
             path__lt=Concat(

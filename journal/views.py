@@ -15,14 +15,13 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from moderation import rules
-
 from . import services, threads
 from .client_ip import client_ip
 from .conf import option
 from .forms import CommentEditForm, CommentForm
 from .models import Comment, Journal, Post, Tag
 from .params import optional_id
+from .plugins import Origin, ViewerRoles, plugin
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
 OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
@@ -73,20 +72,29 @@ def tag_posts(request, journal_name: str, tag_slug: str):
 
 def _get_post(request, journal_name: str, post_id: int, *, for_page=True) -> Post:
     """The post in the URL, or a 404. ``for_page`` adds what showing it needs
-    (comment count, the viewer's roles); tags are read by the template itself."""
+    (comment count, the viewer's roles and what the moderation plugin wants to
+    know of the viewer, all in the same query); tags are read by the template."""
     queryset = Post.objects.select_related("journal__owner")
+    noted = {}
     if for_page:
-        queryset = queryset.with_comment_count().with_viewer_roles(request.user)
-    return get_object_or_404(queryset, pk=post_id, journal__name=journal_name)
+        noted = plugin().viewer_annotations(request.user, journal_ref="journal_id")
+        queryset = (
+            queryset.with_comment_count()
+            .with_viewer_roles(request.user)
+            .annotate(**noted)
+        )
+    post = get_object_or_404(queryset, pk=post_id, journal__name=journal_name)
+    post.viewer_noted = {name: getattr(post, name) for name in noted}
+    return post
 
 
-def _roles(request, post: Post) -> services.ViewerRoles:
-    return services.ViewerRoles(
+def _roles(request, post: Post) -> ViewerRoles:
+    return ViewerRoles(
         is_member=post.viewer_is_member,
         is_moderator=post.journal.is_moderated_by(
             request.user, named=post.viewer_is_moderator
         ),
-        banned=post.viewer_is_banned,
+        noted=post.viewer_noted,
     )
 
 
@@ -105,9 +113,7 @@ def _render_post_page(
     request, post: Post, *, form=None, reply_to_id=None, status=200, refusal=None
 ):
     roles = _roles(request, post)
-    access = rules.access_verdict(
-        services.access_facts(post=post, user=request.user, roles=roles)
-    )
+    access = plugin().may_comment(post, request.user, roles)
     own_ids = _own_comment_ids(request)
     focus_id = reply_to_id or optional_id(request.GET.get("thread"))
     comment_page = None
@@ -137,6 +143,7 @@ def _render_post_page(
         "refusal": refusal,
         "is_moderator": roles.is_moderator,
         "edit_minutes": post.journal.edit_window_minutes,
+        "tools": plugin().tools(post, request.user, roles),
     }
     return render(request, "journal/post.html", context, status=status)
 
@@ -152,9 +159,9 @@ def _announce(request, comment: Comment) -> None:
     """Tell the author plainly whether the comment is live or waiting, and why."""
     if comment.is_held:
         reasons = "; ".join(
-            reason.message
-            for reason in comment.verdict_reasons
-            if reason.action == rules.Action.HOLD
+            reason["message"]
+            for reason in comment.reasons
+            if reason["action"] == "hold"
         )
         messages.warning(
             request,
@@ -192,9 +199,7 @@ def post_comment(request, journal_name: str, post_id: int):
             subject=form.cleaned_data["subject"],
             parent_id=reply_to_id,
             author_name=form.cleaned_data.get("author_name", ""),
-            origin=services.Origin(
-                ip_address=client_ip(request), antibot=form.antibot_check()
-            ),
+            origin=Origin(ip_address=client_ip(request), proof=form.proof()),
         )
     except ValidationError as error:
         form.add_error(None, error)
@@ -247,7 +252,7 @@ def edit_comment(request, journal_name: str, post_id: int, comment_id: int):
                     editor=request.user,
                     body=form.cleaned_data["body"],
                     subject=form.cleaned_data["subject"],
-                    origin=services.Origin(ip_address=client_ip(request)),
+                    origin=Origin(ip_address=client_ip(request)),
                 )
             except services.NotAllowed as not_allowed:
                 refusal, status = not_allowed, 403

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from journal.querysets import moderated_by
+
 from .words import entry_key
 
 
@@ -134,6 +136,25 @@ class AuthorRestriction(models.Model):
         return self.until is None or self.until > timezone.now()
 
 
+# The journal's fields (columns of the platform's Journal) that make up its
+# comment rules; a change to any of them (or to the word lists) starts a new
+# rule-set version.
+RULE_SETTING_FIELDS = (
+    "comment_access",
+    "screening",
+    "link_limit",
+    "new_account_days",
+    "trust_approved_authors",
+    "trusted_after",
+    "trust_after_days",
+    "rate_limit_per_minute",
+    "max_thread_depth",
+    "close_after_days",
+    "edit_window_minutes",
+    "ip_logging",
+)
+
+
 class RuleSetVersion(models.Model):
     """A journal's comment rules as they stood from ``created_at`` on.
 
@@ -227,8 +248,6 @@ class Report(models.Model):
 
 class AuditEntryQuerySet(models.QuerySet):
     def in_journals_moderated_by(self, user) -> AuditEntryQuerySet:
-        from journal.querysets import moderated_by
-
         return self.filter(moderated_by(user, journal_field="journal"))
 
 

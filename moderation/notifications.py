@@ -21,6 +21,10 @@ from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from journal.models import Comment, CommentState, Journal
+
+from .models import DeferredReplyMail
+
 log = logging.getLogger(__name__)
 
 HELD_DIGEST_SECONDS = 10 * 60
@@ -38,7 +42,6 @@ def held_comment_waiting(comment_id: int) -> None:
     The mail lists what waits in every journal the moderator looks after, so a
     moderator of several busy journals still gets one mail, not one per journal.
     """
-    from journal.models import Comment, CommentState, Journal
 
     comment = Comment.objects.select_related("journal__owner").get(pk=comment_id)
     journal = comment.journal
@@ -83,7 +86,6 @@ def _message(subject: str, template: str, context: dict, recipient: str):
 
 def _reply_recipient(reply):
     """Who to tell about a published reply: the parent's author, if confirmed."""
-    from journal.models import CommentState
 
     parent = reply.parent
     if reply.state != CommentState.PUBLISHED or parent is None:
@@ -115,7 +117,6 @@ def _reply_messages(replies) -> list:
     the hour's share; the others' replies wait for a digest (one query for all
     of them), and whoever had replies waiting past the hour gets that digest
     now."""
-    from .models import DeferredReplyMail
 
     messages, deferred, mailed = [], [], set()
     for reply in replies:
@@ -187,7 +188,6 @@ def _rejected_message(comment, reason_label: str, note: str):
 def _comments(comment_ids):
     """The comments with what their mails need, skipping those nobody can be told
     about (anonymous authors replying to anonymous comments)."""
-    from journal.models import Comment
 
     someone_to_tell = Q(
         author__email__gt="", author__email=F("author__confirmed_email")
@@ -256,9 +256,6 @@ def send_reply_digests(*, recipient_ids=None, now=None) -> int:
     Each row is claimed before its mail is built, so two runs at once never
     send the same digest twice.
     """
-    from journal.models import CommentState
-
-    from .models import DeferredReplyMail
 
     now = now or timezone.now()
     waiting = DeferredReplyMail.objects.filter(sent_at__isnull=True)

@@ -19,13 +19,13 @@ from django.db.models import (
 from django.http import Http404, QueryDict
 from django.utils import timezone
 
-from journal.models import Comment, CommentRevision, CommentState, Journal
+from journal.models import Comment, CommentRevision, CommentState, Journal, Post
 from journal.params import optional_id
 
 from . import rules, trust
 from .diffs import word_changes
 from .models import AuditEntry, AuthorRestriction, Report
-from .services import Seen
+from .services import Seen, can_undo
 
 PAGE_SIZE = 50
 # Counts stop here ("10,000+"): beyond it an exact figure helps nobody, and
@@ -79,7 +79,6 @@ def read_filters(params, journals: list[Journal]) -> Filters:
     filters.post_id = optional_id(params.get("post"))
     if filters.post_id is not None:
         allowed = [j.pk for j in ([filters.journal] if filters.journal else journals)]
-        from journal.models import Post
 
         if not Post.objects.filter(pk=filters.post_id, journal_id__in=allowed).exists():
             raise Http404("No such post in your queue.")
@@ -267,7 +266,6 @@ def load(user, params) -> QueuePage:
         page.items, page.has_next, page.has_previous = _keyset(
             entries, filters, newest_first=True
         )
-        from .services import can_undo
 
         now = timezone.now()
         for entry in page.items:

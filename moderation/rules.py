@@ -1,9 +1,10 @@
 """The comment rule pipeline: plain facts in, a frozen verdict out.
 
 Nothing here touches the database, the request or the cache, so every rule is
-tested with plain values. ``journal.services`` gathers the facts, asks for a
-verdict and acts on it; the post page asks the access rules alone whether to show
-the comment form or the reason there is none.
+tested with plain values. ``moderation.judging`` gathers the facts and asks for
+a verdict when the platform's write path asks the plugin to judge a comment;
+the post page asks the access rules alone whether to show the comment form or
+the reason there is none.
 
 Every rule yields ``Reason`` values: a stable code, the action it asks for and a
 sentence for people. The strictest action wins and every reason is kept.

@@ -17,12 +17,14 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from journal.models import RULE_SETTING_FIELDS, Comment, CommentState, Journal
+from journal import paths
+from journal.models import Comment, CommentState, Journal
 from journal.params import whole_number
 from journal.querysets import moderated_by
 
 from . import audit, notifications, rules
 from .models import (
+    RULE_SETTING_FIELDS,
     AuditEntry,
     AuthorRestriction,
     Report,
@@ -561,6 +563,30 @@ def dismiss_reports(*, moderator, comment_ids: Sequence[int], note: str = "") ->
     return closed
 
 
+# Posts moving between journals -----------------------------------------------------
+
+
+def post_moved(*, post, from_journal_id: int, comment_count: int, by) -> None:
+    """A post moved to another journal (its comments moved with it): move their
+    open reports too, so that the queue of the journal it is shown in holds
+    them, and log the move in both journals."""
+    Report.objects.filter(comment__post=post).update(journal_id=post.journal_id)
+    data = {
+        "post": post.pk,
+        "from": from_journal_id,
+        "to": post.journal_id,
+        "comments": comment_count,
+    }
+    for journal_id in (from_journal_id, post.journal_id):
+        audit.record(
+            journal=journal_id,
+            actor=by,
+            action="post.move",
+            target=f"post {post.pk}",
+            data=data,
+        )
+
+
 # Thread actions ---------------------------------------------------------------------
 
 
@@ -573,8 +599,6 @@ class ThreadScope:
 
 
 def _subtree(comment: Comment):
-    from journal import paths
-
     lower, upper = paths.subtree_bounds(comment.path)
     return Comment.objects.filter(
         post_id=comment.post_id, path__gte=lower, path__lt=upper

@@ -75,7 +75,7 @@ def human_form_fields(post, seconds_ago: float = 30) -> dict[str, str]:
     a person (a fresh challenge each call: each one posts one comment)."""
     import time
 
-    from journal import antibot
+    from moderation import antibot
 
     return {"started": antibot.issue(post.pk, time.time() - seconds_ago), "website": ""}
 
@@ -84,6 +84,6 @@ def human_api_fields(post, seconds_ago: float = 30) -> dict[str, str]:
     """The challenge an anonymous API client fetched ``seconds_ago``."""
     import time
 
-    from journal import antibot
+    from moderation import antibot
 
     return {"challenge": antibot.issue(post.pk, time.time() - seconds_ago)}

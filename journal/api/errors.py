@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -93,8 +94,6 @@ def exception_handler(exc, context):
 
 def error_responses(*statuses: int) -> dict:
     """drf-spectacular responses documenting the error shape for ``statuses``."""
-    from drf_spectacular.utils import OpenApiResponse
-
     descriptions = {
         400: "Invalid input",
         401: "Not logged in, or the token is not valid",

@@ -10,7 +10,6 @@ JSON gets. Schemathesis checks the server against all of it (tests/api).
 from __future__ import annotations
 
 from journal.params import MAX_PAGE
-from moderation.rules import RULE_CODES
 
 # At least one character that is neither a control character nor white space
 # (by Python's definition, which the server uses), spelled out because regex
@@ -40,19 +39,10 @@ PROPERTIES = {
         "body": {"minLength": 1, "maxLength": 20_000, "pattern": NOT_BLANK},
         "subject": {"maxLength": 100},
     },
-    "DecisionRequestRequest": {"items": {"minItems": 1, "maxItems": 10_000}},
-    "DismissalRequestRequest": {"comments": {"minItems": 1}},
-    "WordRequest": {
-        "phrase": {
-            "minLength": 1,
-            "allOf": [{"pattern": ONE_LINE}, {"pattern": NOT_BLANK}],
-        }
-    },
 }
 # component -> extra keywords for the object itself
 OBJECTS = {
     # A PATCH that changes nothing is refused: say which field to change.
-    "PatchedSettingsRequest": {"minProperties": 1},
     "PatchedCommentEditRequest": {"minProperties": 1},
 }
 INTEGER_PARAMETERS = ("page", "post", "after", "before", "thread")
@@ -75,16 +65,27 @@ def _names_a_minimum(body: dict, schemas: dict) -> bool:
     return False
 
 
+def add_keywords(result, *, properties: dict, objects: dict) -> None:
+    """Add JSON Schema keywords to components: ``objects`` maps a component to
+    keywords for itself, ``properties`` to keywords for each named property."""
+    schemas = result["components"]["schemas"]
+    for name, extra in objects.items():
+        schemas[name].update(extra)
+    for name, props in properties.items():
+        for prop, extra in props.items():
+            schemas[name]["properties"][prop].update(extra)
+
+
 def tighten(result, generator, request, public):
+    """The last hook: after the plugin's (``moderation.api.schema``), so that
+    what it adds is tightened the same way."""
+    add_keywords(result, properties=PROPERTIES, objects=OBJECTS)
     schemas = result["components"]["schemas"]
     for name, schema in schemas.items():
         if name.endswith("Request") and schema.get("type") == "object":
             schema["additionalProperties"] = False
-        schema.update(OBJECTS.get(name, {}))
-        for prop, extra in PROPERTIES.get(name, {}).items():
-            schema["properties"][prop].update(extra)
     bad_request = _error_response(result)
-    for path, item in result["paths"].items():
+    for item in result["paths"].values():
         for operation in item.values():
             operation["responses"].setdefault("400", bad_request)
             body = operation.get("requestBody")
@@ -98,6 +99,4 @@ def tighten(result, generator, request, public):
                     schema.update(type="integer", minimum=1)
                     if parameter["name"] == "page":
                         schema["maximum"] = MAX_PAGE
-                if path == "/api/moderation/queue/" and parameter["name"] == "rule":
-                    schema["enum"] = sorted(RULE_CODES)
     return result

@@ -3,17 +3,12 @@ where the shapes differ. No rule lives here: writes go through the services."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from journal.forms import validate_word_phrase
-from journal.models import RULE_SETTING_FIELDS, Comment, Journal, Post, Tag
+from journal.models import Comment, Journal, Post, Tag
 from journal.validators import validate_name
-from moderation.models import ReportReason, WordRule
-from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
-from moderation.words import entry_key
 
 
 class TextField(serializers.CharField):
@@ -230,27 +225,9 @@ class CommentCreateSerializer(StrictInput, serializers.Serializer):
         required=False,
         default="",
         max_length=500,
-        help_text=(
-            "Required for anonymous comments, ignored otherwise: the `challenge` "
-            "from `GET /api/posts/{id}/challenge/`, sent at least "
-            f"{FORM_MIN_SECONDS} seconds and at most {FORM_MAX_SECONDS // 3600} "
-            "hours after it was fetched. Each challenge posts one comment. "
-            "Without a valid one the comment is refused (403) with "
-            "`antibot.invalid_form`, `antibot.too_fast`, `antibot.expired` or "
-            "`antibot.reused`."
-        ),
+        # The moderation plugin's schema hook says what it must be.
+        help_text="The proof an anonymous comment carries; ignored otherwise.",
     )
-
-
-class ChallengeSerializer(serializers.Serializer):
-    challenge = serializers.CharField(
-        help_text="Send it back as `challenge` with one anonymous comment."
-    )
-    post = serializers.IntegerField()
-    wait_seconds = serializers.IntegerField(
-        help_text="Posting sooner than this after fetching is refused."
-    )
-    expires_in = serializers.IntegerField(help_text="Seconds it stays good for.")
 
 
 class CommentEditSerializer(StrictInput, serializers.Serializer):
@@ -264,66 +241,3 @@ class CommentEditSerializer(StrictInput, serializers.Serializer):
         if not data:
             raise serializers.ValidationError("Send the body, the subject or both.")
         return data
-
-
-class FlagSerializer(StrictInput, serializers.Serializer):
-    reason = serializers.ChoiceField(choices=ReportReason.choices)
-    note = TextField(allow_blank=True, required=False, default="", max_length=500)
-
-
-class FlagResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    comment = serializers.IntegerField(source="comment_id")
-    reason = serializers.CharField()
-    created = serializers.DateTimeField(source="created_at")
-
-
-class ThreadScopeSerializer(serializers.Serializer):
-    comment = serializers.IntegerField(source="comment.pk")
-    comments = serializers.IntegerField()
-    authors = serializers.IntegerField()
-    removable = serializers.IntegerField()
-
-
-class WordSerializer(StrictInput, serializers.ModelSerializer):
-    class Meta:
-        model = WordRule
-        fields = ("phrase", "kind", "substring")
-        # Uniqueness is per journal; the settings serializer checks duplicates.
-        extra_kwargs = {"phrase": {"validators": []}}
-
-
-class SettingsSerializer(StrictInput, serializers.ModelSerializer):
-    words = WordSerializer(many=True, required=False, source="word_rules")
-    rule_set_version = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Journal
-        fields = (*RULE_SETTING_FIELDS, "words", "rule_set_version")
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_rule_set_version(self, journal: Journal):
-        latest = journal.rule_set_versions.order_by("-number").first()
-        return latest.number if latest else None
-
-    def to_representation(self, journal):
-        data = super().to_representation(journal)
-        # Only the entries in force; retired ones stay in the rule-set history.
-        data["words"] = WordSerializer(journal.word_rules.active(), many=True).data
-        return data
-
-    def validate_words(self, words):
-        # A PATCH is partial, and DRF lets that reach the nested entries too.
-        if any("phrase" not in word or "kind" not in word for word in words):
-            raise serializers.ValidationError("Each entry needs a phrase and a kind.")
-        for word in words:
-            try:
-                validate_word_phrase(word["phrase"])
-            except DjangoValidationError as error:
-                raise serializers.ValidationError(error.messages) from error
-        keys = [entry_key(word["phrase"]) for word in words]
-        if len(keys) != len(set(keys)):
-            raise serializers.ValidationError(
-                "Each word or phrase may appear once (as written, or looking the same)."
-            )
-        return words

@@ -1,8 +1,9 @@
 """The REST API for journals, posts and comments.
 
 Thin views: reads come from the same querysets and journal.threads as the pages,
-writes go through journal.services and moderation.services, and anything the
-caller may not see is a 404, exactly like the pages.
+writes go through journal.services, and anything the caller may not see is a
+404, exactly like the pages. The moderation plugin serves its own endpoints
+(``moderation.api``).
 """
 
 from __future__ import annotations
@@ -16,29 +17,23 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from journal import antibot, services, threads
+from journal import services, threads
 from journal.client_ip import client_ip
 from journal.models import Comment, Journal, Post, Tag
-from journal.params import flag, optional_id
-from moderation import services as moderation
-from moderation.rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
+from journal.params import optional_id
+from journal.plugins import Origin, plugin
 
-from .errors import Conflict, Refused, error_responses
+from .errors import Refused, error_responses
 from .pagination import page_number
 from .parsers import no_body
 from .serializers import (
-    ChallengeSerializer,
     CommentCreateSerializer,
     CommentEditSerializer,
     CommentPageSerializer,
     CommentSerializer,
-    FlagResultSerializer,
-    FlagSerializer,
     JournalSerializer,
     PostSerializer,
-    SettingsSerializer,
     TagSerializer,
-    ThreadScopeSerializer,
 )
 
 
@@ -60,14 +55,12 @@ def _renamed(error: ValidationError, **names: str) -> ValidationError:
     )
 
 
-def _origin(
-    request, *, challenge_for: Post | None = None, challenge=""
-) -> services.Origin:
-    """Where a write came from; an anonymous comment also carries its challenge."""
+def _origin(request, *, challenge_for: Post | None = None, challenge="") -> Origin:
+    """Where a write came from; an anonymous comment also carries its proof."""
     proof = None
     if challenge_for is not None and not request.user.is_authenticated:
-        proof = antibot.check(token=challenge, post_id=challenge_for.pk)
-    return services.Origin(ip_address=client_ip(request), antibot=proof)
+        proof = plugin().read_proof(token=challenge, post_id=challenge_for.pk)
+    return Origin(ip_address=client_ip(request), proof=proof)
 
 
 # Journals and posts -------------------------------------------------------------
@@ -249,34 +242,6 @@ class PostComments(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class PostChallenge(APIView):
-    """The anti-bot challenge an anonymous comment on this post must carry."""
-
-    permission_classes = [permissions.AllowAny]
-
-    @extend_schema(
-        tags=["comments"],
-        summary="A challenge for one anonymous comment on this post",
-        description=(
-            "The same signed, timed proof the web form carries. Fetch one, wait "
-            "at least `wait_seconds`, then send it as `challenge` with the "
-            "comment. Logged-in clients need none."
-        ),
-        responses={200: ChallengeSerializer, **error_responses(404)},
-    )
-    def get(self, request, post_id: int):
-        post = get_object_or_404(Post, pk=post_id)
-        data = {
-            "challenge": antibot.issue(post.pk),
-            "post": post.pk,
-            "wait_seconds": FORM_MIN_SECONDS,
-            "expires_in": FORM_MAX_SECONDS,
-        }
-        response = Response(ChallengeSerializer(data).data)
-        response["Cache-Control"] = "no-store"
-        return response
-
-
 class CommentDetail(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
@@ -349,135 +314,3 @@ class CommentDetail(APIView):
         except services.NotAllowed as refusal:
             raise Refused(code=refusal.code, detail=refusal.message) from refusal
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class CommentFlag(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=["comments"],
-        summary="Report a comment to the journal's moderators (once per reader)",
-        request=FlagSerializer,
-        responses={
-            201: FlagResultSerializer,
-            **error_responses(400, 401, 403, 404, 409),
-        },
-    )
-    def post(self, request, comment_id: int):
-        comment = Comment.objects.visible_to(request.user).filter(pk=comment_id).first()
-        if comment is None:
-            raise NotFound()
-        incoming = FlagSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        try:
-            report = moderation.report_comment(
-                comment=comment, reporter=request.user, **incoming.validated_data
-            )
-        except moderation.NotFound as missing:
-            raise NotFound() from missing
-        except moderation.NotAllowed as refusal:
-            if refusal.code == "report.duplicate":
-                raise Conflict(detail=refusal.message, code=refusal.code) from refusal
-            raise Refused(code=refusal.code, detail=refusal.message) from refusal
-        return Response(
-            FlagResultSerializer(report).data, status=status.HTTP_201_CREATED
-        )
-
-
-class CommentThreadAction(APIView):
-    """Freeze, unfreeze or delete a sub-thread, or screen or unscreen one comment;
-    ``?preview=true`` only counts what the action would touch."""
-
-    permission_classes = [permissions.IsAuthenticated]
-    action_name = ""
-
-    @extend_schema(
-        tags=["moderation"],
-        parameters=[
-            OpenApiParameter(
-                "preview",
-                bool,
-                description=(
-                    "Only say what the action would touch (true or false; anything "
-                    "else is a 400)."
-                ),
-            )
-        ],
-        request=None,
-        responses={200: ThreadScopeSerializer, **error_responses(400, 401, 404, 409)},
-    )
-    def post(self, request, comment_id: int):
-        no_body(request)
-        preview = flag(request.query_params, "preview")
-        try:
-            scope = moderation.thread_scope(
-                moderator=request.user, comment_id=comment_id
-            )
-            if not preview:
-                self._act(request.user, comment_id)
-        except moderation.NotFound as missing:
-            raise NotFound() from missing
-        except moderation.NotAllowed as refusal:
-            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
-        return Response(ThreadScopeSerializer(scope).data)
-
-    def _act(self, moderator, comment_id: int) -> None:
-        if self.action_name == "delete":
-            moderation.delete_thread(moderator=moderator, comment_id=comment_id)
-        elif self.action_name in ("screen", "unscreen"):
-            moderation.screen_comment(
-                moderator=moderator,
-                comment_id=comment_id,
-                screened=self.action_name == "screen",
-            )
-        else:
-            moderation.freeze_thread(
-                moderator=moderator,
-                comment_id=comment_id,
-                frozen=self.action_name == "freeze",
-            )
-
-
-# Settings ---------------------------------------------------------------------------
-
-
-class JournalSettings(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    def _journal(self, request, name: str) -> Journal:
-        journal = Journal.objects.owned_by(request.user).filter(name=name).first()
-        if journal is None:
-            raise NotFound()
-        return journal
-
-    @extend_schema(
-        tags=["journals"],
-        summary="The journal's comment rules (owner)",
-        responses={200: SettingsSerializer, **error_responses(401, 404)},
-    )
-    def get(self, request, name: str):
-        journal = self._journal(request, name)
-        data = SettingsSerializer(journal).data
-        return Response(data)
-
-    @extend_schema(
-        tags=["journals"],
-        summary="Change the comment rules: a new rule-set version, audited",
-        request=SettingsSerializer(partial=True),
-        responses={200: SettingsSerializer, **error_responses(400, 401, 404)},
-    )
-    def patch(self, request, name: str):
-        journal = self._journal(request, name)
-        if isinstance(request.data, dict) and not request.data:
-            raise ValidationError(
-                {"non_field_errors": ["Send at least one setting to change."]}
-            )
-        incoming = SettingsSerializer(journal, data=request.data, partial=True)
-        incoming.is_valid(raise_exception=True)
-        changes = dict(incoming.validated_data)
-        words = changes.pop("word_rules", None)
-        moderation.update_rule_settings(
-            journal=journal, by=request.user, changes=changes, words=words
-        )
-        journal.refresh_from_db()
-        return Response(SettingsSerializer(journal).data)

@@ -1,5 +1,9 @@
+"""Shapes of the moderation API. Explicit fields; the strict input types and
+the comment shapes come from the platform's API (``journal.api.serializers``)."""
+
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,9 +14,17 @@ from journal.api.serializers import (
     StrictIntegerField,
     TextField,
 )
-from journal.models import CommentState
+from journal.models import CommentState, Journal
 
-from ..models import AuditEntry, AuthorRestriction, ReportReason
+from ..forms import validate_word_phrase
+from ..models import (
+    RULE_SETTING_FIELDS,
+    AuditEntry,
+    AuthorRestriction,
+    ReportReason,
+    WordRule,
+)
+from ..words import entry_key
 
 
 class AuthorRecordSerializer(serializers.Serializer):
@@ -220,3 +232,77 @@ class RestrictionRequestSerializer(StrictInput, serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="Empty: no end date."
     )
     reason = TextField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ChallengeSerializer(serializers.Serializer):
+    challenge = serializers.CharField(
+        help_text="Send it back as `challenge` with one anonymous comment."
+    )
+    post = serializers.IntegerField()
+    wait_seconds = serializers.IntegerField(
+        help_text="Posting sooner than this after fetching is refused."
+    )
+    expires_in = serializers.IntegerField(help_text="Seconds it stays good for.")
+
+
+class FlagSerializer(StrictInput, serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
+    note = TextField(allow_blank=True, required=False, default="", max_length=500)
+
+
+class FlagResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    comment = serializers.IntegerField(source="comment_id")
+    reason = serializers.CharField()
+    created = serializers.DateTimeField(source="created_at")
+
+
+class ThreadScopeSerializer(serializers.Serializer):
+    comment = serializers.IntegerField(source="comment.pk")
+    comments = serializers.IntegerField()
+    authors = serializers.IntegerField()
+    removable = serializers.IntegerField()
+
+
+class WordSerializer(StrictInput, serializers.ModelSerializer):
+    class Meta:
+        model = WordRule
+        fields = ("phrase", "kind", "substring")
+        # Uniqueness is per journal; the settings serializer checks duplicates.
+        extra_kwargs = {"phrase": {"validators": []}}
+
+
+class SettingsSerializer(StrictInput, serializers.ModelSerializer):
+    words = WordSerializer(many=True, required=False, source="word_rules")
+    rule_set_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Journal
+        fields = (*RULE_SETTING_FIELDS, "words", "rule_set_version")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_rule_set_version(self, journal: Journal):
+        latest = journal.rule_set_versions.order_by("-number").first()
+        return latest.number if latest else None
+
+    def to_representation(self, journal):
+        data = super().to_representation(journal)
+        # Only the entries in force; retired ones stay in the rule-set history.
+        data["words"] = WordSerializer(journal.word_rules.active(), many=True).data
+        return data
+
+    def validate_words(self, words):
+        # A PATCH is partial, and DRF lets that reach the nested entries too.
+        if any("phrase" not in word or "kind" not in word for word in words):
+            raise serializers.ValidationError("Each entry needs a phrase and a kind.")
+        for word in words:
+            try:
+                validate_word_phrase(word["phrase"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages) from error
+        keys = [entry_key(word["phrase"]) for word in words]
+        if len(keys) != len(set(keys)):
+            raise serializers.ValidationError(
+                "Each word or phrase may appear once (as written, or looking the same)."
+            )
+        return words

@@ -1,31 +1,42 @@
-"""The moderation API: the queue, decisions, the audit log and undo."""
+"""The moderation API: the queue, decisions, the audit log and undo; reports,
+thread actions, a journal's comment rules and the anonymous author's
+challenge. Thin views over ``moderation.services``."""
 
 from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from journal.api.errors import Conflict, error_responses
+from journal.api.errors import Conflict, Refused, error_responses
 from journal.api.parsers import no_body
-from journal.models import Journal
+from journal.models import Comment, Journal, Post
+from journal.params import flag
 
-from .. import queue, services
+from .. import antibot, queue, services
 from ..models import AuditEntry, AuthorRestriction
+from ..rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 from .serializers import (
     AuditEntrySerializer,
+    ChallengeSerializer,
     DecisionRequestSerializer,
     DecisionResultSerializer,
     DismissalRequestSerializer,
     DismissalResultSerializer,
+    FlagResultSerializer,
+    FlagSerializer,
     QueuePageSerializer,
     RestrictionRequestSerializer,
     RestrictionSerializer,
+    SettingsSerializer,
+    ThreadScopeSerializer,
 )
 
 
@@ -311,3 +322,164 @@ class LiftRestrictionView(APIView):
         except services.NotAllowed as refusal:
             raise Conflict(detail=refusal.message, code=refusal.code) from refusal
         return Response(RestrictionSerializer(restriction).data)
+
+
+# Reports, thread actions, a journal's rules and the challenge ----------------------
+
+
+class PostChallenge(APIView):
+    """The anti-bot challenge an anonymous comment on this post must carry."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        tags=["comments"],
+        summary="A challenge for one anonymous comment on this post",
+        description=(
+            "The same signed, timed proof the web form carries. Fetch one, wait "
+            "at least `wait_seconds`, then send it as `challenge` with the "
+            "comment. Logged-in clients need none."
+        ),
+        responses={200: ChallengeSerializer, **error_responses(404)},
+    )
+    def get(self, request, post_id: int):
+        post = get_object_or_404(Post, pk=post_id)
+        data = {
+            "challenge": antibot.issue(post.pk),
+            "post": post.pk,
+            "wait_seconds": FORM_MIN_SECONDS,
+            "expires_in": FORM_MAX_SECONDS,
+        }
+        response = Response(ChallengeSerializer(data).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CommentFlag(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Report a comment to the journal's moderators (once per reader)",
+        request=FlagSerializer,
+        responses={
+            201: FlagResultSerializer,
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    def post(self, request, comment_id: int):
+        comment = Comment.objects.visible_to(request.user).filter(pk=comment_id).first()
+        if comment is None:
+            raise NotFound()
+        incoming = FlagSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            report = services.report_comment(
+                comment=comment, reporter=request.user, **incoming.validated_data
+            )
+        except services.NotFound as missing:
+            raise NotFound() from missing
+        except services.NotAllowed as refusal:
+            if refusal.code == "report.duplicate":
+                raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+            raise Refused(code=refusal.code, detail=refusal.message) from refusal
+        return Response(
+            FlagResultSerializer(report).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CommentThreadAction(APIView):
+    """Freeze, unfreeze or delete a sub-thread, or screen or unscreen one comment;
+    ``?preview=true`` only counts what the action would touch."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    action_name = ""
+
+    @extend_schema(
+        tags=["moderation"],
+        parameters=[
+            OpenApiParameter(
+                "preview",
+                bool,
+                description=(
+                    "Only say what the action would touch (true or false; anything "
+                    "else is a 400)."
+                ),
+            )
+        ],
+        request=None,
+        responses={200: ThreadScopeSerializer, **error_responses(400, 401, 404, 409)},
+    )
+    def post(self, request, comment_id: int):
+        no_body(request)
+        preview = flag(request.query_params, "preview")
+        try:
+            scope = services.thread_scope(moderator=request.user, comment_id=comment_id)
+            if not preview:
+                self._act(request.user, comment_id)
+        except services.NotFound as missing:
+            raise NotFound() from missing
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+        return Response(ThreadScopeSerializer(scope).data)
+
+    def _act(self, moderator, comment_id: int) -> None:
+        if self.action_name == "delete":
+            services.delete_thread(moderator=moderator, comment_id=comment_id)
+        elif self.action_name in ("screen", "unscreen"):
+            services.screen_comment(
+                moderator=moderator,
+                comment_id=comment_id,
+                screened=self.action_name == "screen",
+            )
+        else:
+            services.freeze_thread(
+                moderator=moderator,
+                comment_id=comment_id,
+                frozen=self.action_name == "freeze",
+            )
+
+
+# Settings ---------------------------------------------------------------------------
+
+
+class JournalSettings(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _journal(self, request, name: str) -> Journal:
+        journal = Journal.objects.owned_by(request.user).filter(name=name).first()
+        if journal is None:
+            raise NotFound()
+        return journal
+
+    @extend_schema(
+        tags=["journals"],
+        summary="The journal's comment rules (owner)",
+        responses={200: SettingsSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, name: str):
+        journal = self._journal(request, name)
+        data = SettingsSerializer(journal).data
+        return Response(data)
+
+    @extend_schema(
+        tags=["journals"],
+        summary="Change the comment rules: a new rule-set version, audited",
+        request=SettingsSerializer(partial=True),
+        responses={200: SettingsSerializer, **error_responses(400, 401, 404)},
+    )
+    def patch(self, request, name: str):
+        journal = self._journal(request, name)
+        if isinstance(request.data, dict) and not request.data:
+            raise DjangoValidationError(
+                {"non_field_errors": ["Send at least one setting to change."]}
+            )
+        incoming = SettingsSerializer(journal, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        words = changes.pop("word_rules", None)
+        services.update_rule_settings(
+            journal=journal, by=request.user, changes=changes, words=words
+        )
+        journal.refresh_from_db()
+        return Response(SettingsSerializer(journal).data)

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from journal import antibot
 from journal.models import Comment
+from moderation import antibot
 from tests.factories import PostFactory, human_api_fields
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def journal_form_data(journal, words=(), restrictions=(), **changes) -> dict:
     """What the journal's admin change form posts, with ``changes`` applied."""
-    from journal.models import RULE_SETTING_FIELDS
+    from moderation.models import RULE_SETTING_FIELDS
 
     data = {"title": journal.title, "description": journal.description}
     for name in RULE_SETTING_FIELDS:

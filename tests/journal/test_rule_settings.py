@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from journal import antibot
 from journal.models import Comment, IpLogging, Journal
+from moderation import antibot
 from moderation import services as moderation_services
 from moderation.models import RuleSetVersion
 from tests.factories import UserFactory, human_form_fields

@@ -15,7 +15,7 @@ import time
 from django.core import signing
 from django.core.cache import cache
 
-from moderation.rules import FORM_MAX_SECONDS, AntiBotCheck
+from .rules import FORM_MAX_SECONDS, AntiBotCheck
 
 SALT = "journal.comment-challenge"
 

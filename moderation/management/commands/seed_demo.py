@@ -1,4 +1,8 @@
-"""Create demo journals, posts, users and a threaded discussion. Safe to re-run."""
+"""Create demo journals, posts, users and a threaded discussion, with word lists,
+held comments and a report for the moderation queue. Safe to re-run.
+
+Here, in the plugin, because the demo shows moderation too; the platform's
+part of it (posts, comments) goes through ``journal.services``."""
 
 from datetime import timedelta
 

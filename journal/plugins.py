@@ -1,0 +1,222 @@
+"""What the platform asks of a moderation plugin, and the one place it asks.
+
+The platform (journals, posts, comments, threads, pages) knows moderation only
+through this interface. An installed app provides it by naming its class in
+its app config (``journal_plugin = "moderation.plugin.ModerationPlugin"``), so
+installing the app installs the plugin. The platform calls it explicitly, from
+the one write path (``journal.services``) and from the pages, never through a
+signal. With no such app installed, ``Unmoderated`` applies: everyone may
+comment and everything is published.
+
+The plugin answers:
+
+- **judge**: a new or edited comment, published, held or refused, and why;
+- **may_comment**: whether a viewer may comment on a post, and why not;
+- **comment_stored**, **post_moved**: a write's side effects (mail, the log);
+- **tools**: what a viewer sees of moderation on a post page;
+- **viewer_annotations**: what it needs to know of the viewer, asked in the
+  post page's own query so that it costs no round trip of its own;
+- **issue_proof**, **read_proof**: the proof an anonymous comment carries.
+
+A judgement's ``reasons`` are stored with the comment and shown to its author
+and the journal's moderators. Each is plain JSON data: ``code`` (stable, such
+as "links.too_many"), ``action`` ("publish", "hold" or "refuse"), ``message``
+(a sentence for people) and, when a list entry matched, ``matched`` (the text
+as written) and ``entry`` (the list entry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Protocol
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+from .states import CommentState
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a comment was refused: a stable code and the sentence for people;
+    ``retry_after`` is the seconds to wait when waiting helps (a rate limit)."""
+
+    code: str
+    message: str
+    retry_after: int = 0
+
+
+@dataclass(frozen=True)
+class ViewerRoles:
+    """Who the viewer is in a post's journal. ``noted`` holds the values of the
+    plugin's own ``viewer_annotations``, by name."""
+
+    is_member: bool = False
+    is_moderator: bool = False
+    noted: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether a viewer may comment on a post; if not, why."""
+
+    refusal: Refusal | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a submission came from, as far as moderation cares: the client's
+    address and, for an anonymous comment, its proof (from ``read_proof``)."""
+
+    ip_address: str | None = None
+    proof: Any = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A comment about to be stored, or an edit about to be applied: validated
+    and sanitized, not yet judged."""
+
+    post: Any
+    author: Any  # a user, or None for an anonymous visitor
+    parent: Any  # the comment replied to, or None
+    body: str  # as written
+    body_html: str  # as it will be stored and shown
+    text: str  # the words a reader sees, link addresses written out
+    link_count: int
+    subject: str = ""
+    author_name: str = ""  # an anonymous visitor's name
+    origin: Origin = field(default_factory=Origin)
+    editing: Any = None  # the comment being edited, or None for a new one
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The plugin's answer: the state to store (a ``CommentState``), the reasons
+    kept with the comment and the id of the rule-set version it was judged
+    under; or a refusal, and then nothing is stored."""
+
+    state: str = CommentState.PUBLISHED
+    reasons: tuple[dict, ...] = ()
+    rule_set_version_id: int | None = None
+    refusal: Refusal | None = None
+
+
+class Tools(Protocol):
+    """What one viewer sees of moderation on one post page. Links are
+    (label, url) pairs; the page lays them out."""
+
+    # Above the comments (for moderators: the post's queue).
+    post_links: list[tuple[str, str]]
+
+    # Beside a comment's own Reply and Link (for readers: Report).
+    def reader_links(self, comment) -> list[tuple[str, str]]: ...
+
+    # In a comment's moderation bar (for moderators: thread actions).
+    def moderator_links(self, comment) -> list[tuple[str, str]]: ...
+
+    # What a moderator's reason code for rejecting a comment means, in words.
+    def reason_label(self, code: str) -> str: ...
+
+
+class Plugin(Protocol):
+    def judge(self, draft: Draft) -> Judgement:
+        """Called inside the write's transaction, once the draft is valid.
+        Taking a place (a rate limit, a spent proof) happens here too: only a
+        judgement that is not a refusal takes one."""
+        ...
+
+    def viewer_annotations(self, user, *, journal_ref: str) -> dict:
+        """Query expressions on the post (``journal_ref`` names its journal id
+        column); their values reach ``may_comment`` as ``roles.noted``."""
+        ...
+
+    def may_comment(self, post, user, roles: ViewerRoles) -> Access: ...
+
+    def comment_stored(self, comment, *, created: bool, was_held: bool) -> None:
+        """Called inside the transaction, after a comment was stored or edited;
+        ``was_held``: whether it was held before this edit."""
+        ...
+
+    def post_moved(
+        self, post, *, from_journal_id: int, comment_count: int, by
+    ) -> None: ...
+
+    def tools(self, post, user, roles: ViewerRoles) -> Tools: ...
+
+    def issue_proof(self, post_id: int) -> str:
+        """A proof for the comment form (or the API) to carry; "" for none."""
+        ...
+
+    def read_proof(self, *, token: str, post_id: int, honeypot: bool = False):
+        """What a submitted proof says, for ``Origin.proof``."""
+        ...
+
+
+@dataclass
+class NoTools:
+    post_links: list = field(default_factory=list)
+
+    def reader_links(self, comment) -> list:
+        return []
+
+    def moderator_links(self, comment) -> list:
+        return []
+
+    def reason_label(self, code: str) -> str:
+        return ""
+
+
+class Unmoderated:
+    """The platform on its own: everyone may comment, everything is published."""
+
+    def judge(self, draft: Draft) -> Judgement:
+        return Judgement()
+
+    def viewer_annotations(self, user, *, journal_ref: str) -> dict:
+        return {}
+
+    def may_comment(self, post, user, roles: ViewerRoles) -> Access:
+        return Access()
+
+    def comment_stored(self, comment, *, created: bool, was_held: bool) -> None:
+        pass
+
+    def post_moved(self, post, *, from_journal_id: int, comment_count: int, by):
+        pass
+
+    def tools(self, post, user, roles: ViewerRoles) -> NoTools:
+        return NoTools()
+
+    def issue_proof(self, post_id: int) -> str:
+        return ""
+
+    def read_proof(self, *, token: str, post_id: int, honeypot: bool = False):
+        return None
+
+
+def plugin_paths() -> list[str]:
+    """The plugin classes installed apps name (a system check wants one)."""
+    return [
+        config.journal_plugin
+        for config in apps.get_app_configs()
+        if getattr(config, "journal_plugin", None)
+    ]
+
+
+@cache
+def installed() -> Plugin:
+    """The installed plugin, made once; ``Unmoderated`` when there is none."""
+    paths = plugin_paths()
+    return import_string(paths[0])() if paths else Unmoderated()
+
+
+def plugin() -> Plugin:
+    """What the platform calls. (Tests may replace ``installed``.)"""
+    return installed()

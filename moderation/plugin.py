@@ -1,0 +1,125 @@
+"""The moderation plugin as the platform sees it: the implementation of
+``journal.plugins.Plugin`` that ``ModerationConfig`` names.
+
+Each method is a thin door into the plugin's services: judging
+(``moderation.judging``), notifications, the anonymous author's proof
+(``moderation.antibot``) and what a post page shows of moderation.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from journal.models import CommentState
+from journal.plugins import Access, Draft, Judgement, ViewerRoles
+
+from . import antibot, judging, notifications, services
+from .models import AuthorRestriction, ReportReason
+
+# A comment id no database reaches, replaced by each real id: one reverse() per
+# page and action instead of one per comment.
+_ID = 987654321987654321
+
+
+class PostTools:
+    """What one viewer sees of moderation on a post page: for moderators, the
+    queue and each comment's thread actions; for other readers, Report."""
+
+    def __init__(self, post, user, roles: ViewerRoles):
+        self.user = user
+        self.is_moderator = roles.is_moderator
+        self.post_links = []
+        if self.is_moderator:
+            queue = reverse("moderation:queue")
+            self.post_links.append(
+                (
+                    "Moderation queue for this post",
+                    f"{queue}?journal={post.journal.name}&post={post.pk}",
+                )
+            )
+        self._patterns: dict[tuple, str] = {}
+
+    def _url(self, name: str, comment_id: int, *args) -> str:
+        key = (name, *args)
+        if key not in self._patterns:
+            self._patterns[key] = reverse(name, args=(_ID, *args))
+        return self._patterns[key].replace(str(_ID), str(comment_id))
+
+    def reader_links(self, comment) -> list[tuple[str, str]]:
+        user = self.user
+        if (
+            user.is_authenticated
+            and comment.author_id != user.pk
+            and comment.state == CommentState.PUBLISHED
+            and not self.is_moderator
+        ):
+            return [("Report", self._url("moderation:report", comment.pk))]
+        return []
+
+    def moderator_links(self, comment) -> list[tuple[str, str]]:
+        if not self.is_moderator:
+            return []
+
+        def thread(action: str, label: str) -> tuple[str, str]:
+            return label, self._url("moderation:thread", comment.pk, action)
+
+        links = [
+            thread("unfreeze", "Unfreeze thread")
+            if comment.frozen
+            else thread("freeze", "Freeze thread"),
+            thread("delete", "Delete thread"),
+        ]
+        if comment.state == CommentState.PUBLISHED:
+            links.append(thread("screen", "Screen"))
+        elif comment.is_held:
+            links.append(thread("unscreen", "Unscreen"))
+        return links
+
+    @staticmethod
+    def reason_label(code: str) -> str:
+        return str(ReportReason(code).label) if code in ReportReason.values else ""
+
+
+class ModerationPlugin:
+    def judge(self, draft: Draft) -> Judgement:
+        return judging.judge(draft)
+
+    def viewer_annotations(self, user, *, journal_ref: str) -> dict:
+        if not user.is_authenticated:
+            return {}
+        banned = AuthorRestriction.objects.active().filter(
+            journal_id=OuterRef(journal_ref),
+            user_id=user.pk,
+            kind=AuthorRestriction.Kind.BAN,
+        )
+        return {"viewer_is_banned": Exists(banned)}
+
+    def may_comment(self, post, user, roles: ViewerRoles) -> Access:
+        return judging.may_comment(post, user, roles)
+
+    def comment_stored(self, comment, *, created: bool, was_held: bool) -> None:
+        if comment.is_held and not was_held:
+            transaction.on_commit(
+                lambda: notifications.held_comment_waiting(comment.pk)
+            )
+        elif created and comment.parent_id is not None:
+            transaction.on_commit(lambda: notifications.reply_posted(comment.pk))
+
+    def post_moved(self, post, *, from_journal_id: int, comment_count: int, by) -> None:
+        services.post_moved(
+            post=post,
+            from_journal_id=from_journal_id,
+            comment_count=comment_count,
+            by=by,
+        )
+
+    def tools(self, post, user, roles: ViewerRoles) -> PostTools:
+        return PostTools(post, user, roles)
+
+    def issue_proof(self, post_id: int) -> str:
+        return antibot.issue(post_id)
+
+    def read_proof(self, *, token: str, post_id: int, honeypot: bool = False):
+        return antibot.check(token=token, post_id=post_id, honeypot_filled=honeypot)
