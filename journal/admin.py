@@ -296,7 +296,14 @@ class CommentAdminForm(forms.ModelForm):
             )
         except services.CommentRefused as refused:
             raise ValidationError(refused.message, code=refused.code) from refused
+        except ValidationError as invalid:
+            # The service names its input "body"; here the field is body_source.
+            for name, messages in invalid.message_dict.items():
+                field = self.SERVICE_FIELDS.get(name)
+                self.add_error(field if field in self.fields else None, messages)
         return cleaned
+
+    SERVICE_FIELDS = {"body": "body_source", "subject": "subject", "parent": "parent"}
 
 
 class ScopedRawIdWidget(ForeignKeyRawIdWidget):

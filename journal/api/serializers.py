@@ -192,7 +192,28 @@ class CommentSerializer(serializers.Serializer):
 
     @extend_schema_field(ReasonSerializer(many=True, allow_null=True))
     def get_reasons(self, comment: Comment):
-        return comment.reasons if self._insider(comment) else None
+        if not self._insider(comment):
+            return None
+        moderator = comment.journal_id in self.context.get("moderated_journal_ids", ())
+        return reasons_for(comment.reasons, moderator=moderator)
+
+
+# What a list entry matched, and the entry itself: for moderators only, as on
+# the post page, or an author could read the journal's lists off the answers.
+MODERATOR_ONLY_REASON_KEYS = ("matched", "entry")
+
+
+def reasons_for(reasons: list[dict], *, moderator: bool) -> list[dict]:
+    if moderator:
+        return reasons
+    return [
+        {
+            key: value
+            for key, value in reason.items()
+            if key not in MODERATOR_ONLY_REASON_KEYS
+        }
+        for reason in reasons
+    ]
 
 
 class CommentPageSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from .errors import Refused, error_responses
 from .pagination import page_number
 from .parsers import no_body
 from .serializers import (
+    MODERATOR_ONLY_REASON_KEYS,
     CommentCreateSerializer,
     CommentEditSerializer,
     CommentPageSerializer,
@@ -34,6 +35,7 @@ from .serializers import (
     JournalSerializer,
     PostSerializer,
     TagSerializer,
+    reasons_for,
 )
 
 
@@ -238,7 +240,13 @@ class PostComments(APIView):
         # The author always learns the state and, when held, why (so no need to
         # ask whether they moderate the journal).
         body["state"] = comment.state
-        body["reasons"] = comment.reasons
+        reasons = comment.reasons
+        if any(
+            key in reason for reason in reasons for key in MODERATOR_ONLY_REASON_KEYS
+        ):
+            moderator = bool(_moderated_ids(request.user, post.journal))
+            reasons = reasons_for(reasons, moderator=moderator)
+        body["reasons"] = reasons
         return Response(body, status=status.HTTP_201_CREATED)
 
 

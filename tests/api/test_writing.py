@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken
 from accounts.tokens import create_token
 from journal.models import Comment, CommentAccess
-from moderation.models import Report
+from moderation.models import Report, WordRule
 from tests.factories import CommentFactory, UserFactory, human_api_fields
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,23 @@ def test_a_held_comment_comes_back_held_with_its_reasons(as_user, post, reader):
     data = response.json()
     assert response.status_code == 201 and data["state"] == "held"
     assert data["reasons"][0]["code"] == "links.too_many"
+
+
+def test_an_author_is_told_why_but_not_which_list_entry_held_it(as_user, post, reader):
+    """The web page shows the list entry to moderators only; so does the API,
+    or a spammer could read a journal's held words off the responses."""
+    WordRule.objects.create(
+        journal=post.journal, phrase="casin", kind="hold", substring=True
+    )
+    client = as_user(reader)
+
+    created = client.post(comments_url(post), {"body": "casinos"}, format="json")
+    detail = client.get(f"/api/comments/{created.json()['id']}/")
+
+    for data in (created.json(), detail.json()):
+        reason = data["reasons"][0]
+        assert reason["code"] == "words.held" and "casin" in reason["message"]
+        assert "entry" not in reason and "matched" not in reason
 
 
 def test_replies_and_anonymous_names(api, post, make_comment):

@@ -193,6 +193,19 @@ def test_comment_added_in_the_admin_is_refused_by_the_same_rules(owner_client, p
     assert not Comment.objects.exists()
 
 
+@pytest.mark.parametrize("body", ["<br>", "<script>x</script>", "x" * 20_001])
+def test_a_comment_body_the_service_refuses_is_a_form_error_in_the_admin(
+    owner_client, post, body
+):
+    response = owner_client.post(
+        "/admin/journal/comment/add/", {"post": post.pk, "body_source": body}
+    )
+
+    assert response.status_code == 200
+    assert 'class="errorlist' in response.content.decode()
+    assert not Comment.objects.exists()
+
+
 def test_comments_cannot_be_deleted_from_the_admin(owner_client, post, make_comment):
     comment = make_comment(post=post)
 
