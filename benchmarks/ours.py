@@ -50,7 +50,7 @@ from journal.services import save_post  # noqa: E402
 from moderation import services as moderation  # noqa: E402
 from moderation.services import record_rule_set  # noqa: E402
 
-from . import shape  # noqa: E402
+from . import shape, spam_model  # noqa: E402
 from .common import (  # noqa: E402
     counting_queries,
     log,
@@ -566,6 +566,8 @@ def main() -> None:
     posting = measure_posting(owner, posts[(1_000, 0.5)])
     log(f"{connection.vendor}: sanitizer")
     sanitizer = measure_sanitizer()
+    log(f"{connection.vendor}: spam model")
+    spam = spam_model.measure(make_journal, make_post)
     queue = measure_queue()
     result = {
         "database": connection.vendor,
@@ -573,6 +575,7 @@ def main() -> None:
         "posting": posting,
         "queue": queue,
         "sanitizer": sanitizer,
+        "spam": spam,
     }
     with open(args.out, "w") as handle:
         json.dump(result, handle, indent=2)

@@ -130,6 +130,7 @@ def table(results: dict) -> str:
         f"\nWorst hostile 20,000-character comment (clean and summarize): "
         f"{first['worst_case_ms']} ms ({first['worst_case_input']}).\n"
     )
+    parts.append(spam_table(results))
     if "load" in results:
         load = results["load"]
         rows = [
@@ -178,6 +179,62 @@ def table(results: dict) -> str:
         )
     )
     return "\n".join(parts)
+
+
+def spam_table(results: dict) -> str:
+    """The spam corpus (benchmarks.spam_corpus) through the write path."""
+    rows, wrong = [], []
+    for database, entry in results["databases"].items():
+        spam = entry["ours"].get("spam")
+        if not spam:
+            continue
+        for phase, label in (("cold", "cold"), ("warm", "after half decided")):
+            rates, model = spam[phase], spam[f"{phase}_model"]
+            rows.append(
+                [
+                    database,
+                    label,
+                    f"{rates['spam_stopped_pct']} %",
+                    f"{rates['ham_published_pct']} %",
+                    model["precision"],
+                    model["recall"],
+                    model["f1"],
+                ]
+            )
+            wrong.append(
+                f"- {database}, {label}: "
+                + (
+                    ", ".join(f"{kind} ({n})" for kind, n in model["most_often_wrong"])
+                    or "nothing"
+                )
+            )
+        costs = (
+            f"{database}: training {spam['training_ms_per_decision']} ms per decision, "
+            f"scoring {spam['scoring_ms_per_comment']} ms per comment, posting "
+            f"{spam['posting_ms_per_comment']} ms per comment with scoring "
+            f"({spam['decisions']} decisions on {spam['corpus']})"
+        )
+        wrong.append(f"- {costs}")
+    if not rows:
+        return ""
+    return (
+        "\n### Spam corpus through the write path (default rules)\n\n"
+        + _table(
+            [
+                "database",
+                "phase",
+                "spam stopped",
+                "genuine published",
+                "spam.likely precision",
+                "recall",
+                "F1",
+            ],
+            rows,
+        )
+        + "\n\nWhat the spam rule got wrong most often, and what it costs:\n\n"
+        + "\n".join(wrong)
+        + "\n"
+    )
 
 
 def targets(results: dict) -> list[dict]:
@@ -246,6 +303,28 @@ def targets(results: dict) -> list[dict]:
             f"{queue['bulk_decision_ms']} ms",
             queue["bulk_decision_ms"] <= 2000,
         )
+    for database, entry in results["databases"].items():
+        spam = entry["ours"].get("spam")
+        if spam:
+            warm, model = spam["warm"], spam["warm_model"]
+            check(
+                f"{database}: after half decided, ≥ 95 % spam stopped, ≥ 98 % "
+                "genuine published",
+                f"{warm['spam_stopped_pct']} % / {warm['ham_published_pct']} %",
+                warm["spam_stopped_pct"] >= 95 and warm["ham_published_pct"] >= 98,
+            )
+            check(
+                f"{database}: cold, ≥ 50 % spam stopped, ≥ 97 % genuine published",
+                f"{spam['cold']['spam_stopped_pct']} % / "
+                f"{spam['cold']['ham_published_pct']} %",
+                spam["cold"]["spam_stopped_pct"] >= 50
+                and spam["cold"]["ham_published_pct"] >= 97,
+            )
+            check(
+                f"{database}: spam rule precision ≥ 0.95 at recall ≥ 0.80",
+                f"{model['precision']} at {model['recall']}",
+                model["precision"] >= 0.95 and model["recall"] >= 0.80,
+            )
     sanitizer = next(iter(results["databases"].values()))["ours"]["sanitizer"]
     check(
         "sanitizer: worst hostile 20,000-character comment ≤ 300 ms",

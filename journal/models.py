@@ -107,7 +107,9 @@ class Journal(models.Model):
     )
     link_limit = models.PositiveSmallIntegerField(
         _("hold comments with this many links"),
-        default=2,
+        # Not 2: a genuine comment often cites two sources; the spam model
+        # judges the links below this.
+        default=3,
         help_text=_(
             "Comments with this many links or more wait for a moderator. "
             "0 turns this off."
@@ -164,6 +166,61 @@ class Journal(models.Model):
         _("close comments on posts older than (days)"),
         default=0,
         help_text=_("0 keeps comments open."),
+    )
+    spam_threshold = models.PositiveSmallIntegerField(
+        _("hold comments the spam model scores at or above (%)"),
+        default=90,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "The spam model learns from this journal's approvals and spam "
+            "decisions (the whole site's until the journal has 50 of each). It "
+            "only ever holds, never refuses. 0 turns it off."
+        ),
+    )
+    report_screen_weight = models.PositiveSmallIntegerField(
+        _("screen a comment when its reports weigh"),
+        default=0,
+        help_text=_(
+            "Each reader's report weighs 1, more when their reports were upheld, "
+            "nothing when they are always dismissed. At this total the comment "
+            "waits for a moderator. 0 turns this off."
+        ),
+    )
+    history_comments = models.PositiveSmallIntegerField(
+        _("recent history: the author's last comments"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("How many of the author's recent comments here to look at."),
+    )
+    history_rejected_percent = models.PositiveSmallIntegerField(
+        _("hold when this share of them was rejected (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Rejected or marked as spam, within the strike window. 0 turns this off."
+        ),
+    )
+    strike_window_days = models.PositiveSmallIntegerField(
+        _("strikes count for (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("Each rejection or spam decision is a strike for its author."),
+    )
+    screen_after_strikes = models.PositiveSmallIntegerField(
+        _("screen an author after this many strikes"),
+        default=0,
+        help_text=_("0 turns this step off."),
+    )
+    screen_for_days = models.PositiveSmallIntegerField(
+        _("screen them for (days)"), default=7, validators=[MinValueValidator(1)]
+    )
+    ban_after_strikes = models.PositiveSmallIntegerField(
+        _("ban an author after this many strikes"),
+        default=0,
+        help_text=_("0 turns this step off."),
+    )
+    ban_for_days = models.PositiveSmallIntegerField(
+        _("ban them for (days)"), default=30, validators=[MinValueValidator(1)]
     )
     edit_window_minutes = models.PositiveSmallIntegerField(
         _("authors may edit for (minutes)"),

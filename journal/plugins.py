@@ -139,9 +139,12 @@ class Plugin(Protocol):
 
     def may_comment(self, post, user, roles: ViewerRoles) -> Access: ...
 
-    def comment_stored(self, comment, *, created: bool, was_held: bool) -> None:
+    def comment_stored(
+        self, comment, *, created: bool, was_held: bool, origin: Origin | None = None
+    ) -> None:
         """Called inside the transaction, after a comment was stored or edited;
-        ``was_held``: whether it was held before this edit."""
+        ``was_held``: whether it was held before this edit; ``origin``: where
+        the request came from."""
         ...
 
     def post_moved(
@@ -185,7 +188,7 @@ class Unmoderated:
     def may_comment(self, post, user, roles: ViewerRoles) -> Access:
         return Access()
 
-    def comment_stored(self, comment, *, created: bool, was_held: bool) -> None:
+    def comment_stored(self, comment, *, created, was_held, origin=None) -> None:
         pass
 
     def post_moved(self, post, *, from_journal_id: int, comment_count: int, by):

@@ -196,7 +196,7 @@ def submit_comment(
         if journal.logs_ip_of(anonymous=author is None)
         else None,
     )
-    plugin().comment_stored(comment, created=True, was_held=False)
+    plugin().comment_stored(comment, created=True, was_held=False, origin=origin)
     return comment
 
 

@@ -122,6 +122,28 @@ class ModeratedJournalAdmin(JournalAdmin):
                 ),
             },
         ),
+        (
+            _("Learning from decisions"),
+            {
+                "fields": (
+                    "spam_threshold",
+                    "report_screen_weight",
+                    ("history_comments", "history_rejected_percent"),
+                    "strike_window_days",
+                    ("screen_after_strikes", "screen_for_days"),
+                    ("ban_after_strikes", "ban_for_days"),
+                ),
+                "description": _(
+                    "The spam model reads each comment's words, link domains and "
+                    "signs such as contact handles or look-alike letters, and "
+                    "learns from your approvals and spam decisions; a comment it "
+                    "scores at the threshold waits for a moderator. Each "
+                    "rejection or spam decision is a strike for its author; the "
+                    "ladder screens or bans an author whose strikes reach a step, "
+                    "tells them why, and can be undone."
+                ),
+            },
+        ),
     )
     inlines = (WordRuleInline, AuthorRestrictionInline, RuleSetVersionInline)
 

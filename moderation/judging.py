@@ -19,7 +19,7 @@ from journal import paths
 from journal.models import Comment, CommentState, Journal, Post
 from journal.plugins import Access, Draft, Judgement, Refusal, ViewerRoles
 
-from . import antibot, ratelimit, rules, trust
+from . import antibot, learning, ratelimit, rules, trust
 from .models import AuthorRestriction, WordRule
 from .services import rule_set_in_force
 from .words import WordEntry
@@ -45,6 +45,10 @@ def settings_for(journal: Journal, word_rules) -> rules.RuleSettings:
         rate_limit_per_minute=journal.rate_limit_per_minute,
         max_thread_depth=journal.max_thread_depth,
         close_after_days=journal.close_after_days,
+        spam_threshold=journal.spam_threshold,
+        history_comments=journal.history_comments,
+        history_rejected_percent=journal.history_rejected_percent,
+        strike_window_days=journal.strike_window_days,
     )
 
 
@@ -213,13 +217,29 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
     if editing is not None:
         duplicates = duplicates.exclude(pk=editing.pk)
     checks = {"duplicate": Exists(duplicates)}
+    # Everything shown with the comment: its subject and the name beside it
+    # are read by the word lists and the spam model as much as its text.
+    name = author.display_name if author else draft.author_name
+    text = "\n".join((draft.subject, name, draft.text))
+    key = learning.author_key(
+        user_id=author.pk if author else None, ip_address=draft.origin.ip_address
+    )
+    if settings.spam_threshold:
+        near_duplicate = learning.near_duplicate(draft.body, author=key)
+        if near_duplicate is not None:
+            checks["near_duplicate"] = near_duplicate
     if parent is not None:
         checks["thread_frozen"] = Exists(
             Comment.objects.filter(pk__in=paths.ancestor_ids(parent.path), frozen=True)
         )
     # Asked in the same query as the author's standing: one round trip for all.
     standing = author_standing(journal, author, also=checks, judging=editing)
-    name = author.display_name if author else draft.author_name
+    score = None
+    if settings.spam_threshold:
+        score = learning.assess(
+            journal.pk, text, near_duplicate=standing.also.get("near_duplicate", False)
+        )
+    recent = _recent_history(journal, author, settings, editing)
 
     facts = rules.CommentFacts(
         settings=settings,
@@ -235,9 +255,7 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
         banned=standing.banned,
         author_screened=standing.screened,
         screened_until=standing.screened_until,
-        # Everything shown with the comment: its subject and the name beside it
-        # are read by the word lists as much as its text.
-        text="\n".join((draft.subject, name, draft.text)),
+        text=text,
         link_count=draft.link_count,
         depth=parent.depth + 1 if parent is not None else 0,
         thread_frozen=standing.also.get("thread_frozen", False),
@@ -247,8 +265,32 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
         antibot=draft.origin.proof,
         is_edit=editing is not None,
         moderator_screened=editing is not None and editing.moderator_screened,
+        spam_percent=score.percent if score is not None else None,
+        spam_signs=score.top if score is not None else (),
+        author_recent_count=recent[0],
+        author_recent_rejected=recent[1],
     )
     return facts, version, rate_key
+
+
+def _recent_history(journal, author, settings: rules.RuleSettings, editing):
+    """(how many, how many rejected or spam) of the author's last comments here
+    within the strike window: a query only when the journal uses the rule."""
+    if not settings.history_rejected_percent or author is None:
+        return 0, 0
+    since = timezone.now() - timedelta(days=settings.strike_window_days)
+    recent = Comment.objects.filter(
+        journal=journal, author=author, created_at__gte=since
+    ).exclude(state=CommentState.DELETED)
+    if editing is not None:
+        recent = recent.exclude(pk=editing.pk)
+    states = list(
+        recent.order_by("-created_at", "-pk").values_list("state", flat=True)[
+            : settings.history_comments
+        ]
+    )
+    rejected = sum(s in (CommentState.REJECTED, CommentState.SPAM) for s in states)
+    return len(states), rejected
 
 
 def judge(draft: Draft) -> Judgement:

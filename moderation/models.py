@@ -152,6 +152,15 @@ RULE_SETTING_FIELDS = (
     "close_after_days",
     "edit_window_minutes",
     "ip_logging",
+    "spam_threshold",
+    "report_screen_weight",
+    "history_comments",
+    "history_rejected_percent",
+    "strike_window_days",
+    "screen_after_strikes",
+    "screen_for_days",
+    "ban_after_strikes",
+    "ban_for_days",
 )
 
 
@@ -214,6 +223,9 @@ class Report(models.Model):
     )
     reason = models.CharField(max_length=20, choices=ReportReason.choices)
     note = models.CharField(max_length=500, blank=True)
+    # The reporter's weight in the journal when they reported
+    # (moderation.reporters): upheld reports raise it, dismissed ones lower it.
+    weight = models.FloatField(default=1.0)
     created_at = models.DateTimeField(default=timezone.now)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     dismissed_by = models.ForeignKey(
@@ -343,6 +355,93 @@ class DeferredReplyMail(models.Model):
 
     def __str__(self) -> str:
         return f"reply {self.reply_id} for user {self.recipient_id}"
+
+
+# The spam model ---------------------------------------------------------------
+
+
+class SpamTokenCount(models.Model):
+    """How many trained comments of each class contained ``token``, in one scope:
+    0 for the site-wide model, otherwise a journal's id. The ``#docs`` row of a
+    scope counts the trained comments themselves (moderation.spam)."""
+
+    SITE = 0
+
+    scope = models.PositiveIntegerField()
+    token = models.CharField(max_length=300)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "token"], name="spam_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token} in {self.scope or 'site'}: {self.spam}/{self.ham}"
+
+
+class SpamLabel(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    HAM = "ham", _("Not spam")
+
+
+class SpamTraining(models.Model):
+    """One comment taught to the model by a decision: its label and exactly the
+    tokens added, so that an undo, or a later decision on the same comment,
+    takes back what was added. Rows stay; a withdrawn one has ``withdrawn_at``."""
+
+    comment = models.ForeignKey(
+        "journal.Comment", on_delete=models.PROTECT, related_name="+"
+    )
+    journal = models.ForeignKey(
+        "journal.Journal", on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(max_length=8, choices=SpamLabel.choices)
+    tokens = models.JSONField(default=list)
+    decision = models.ForeignKey(
+        AuditEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="spam_training_one_in_force",
+            ),
+            models.CheckConstraint(
+                condition=Q(label__in=["spam", "ham"]), name="spam_training_label_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["decision"], name="spam_training_decision")]
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} as {self.label}"
+
+
+class CommentFingerprint(models.Model):
+    """One MinHash band of a comment's text (moderation.spam.shingle_bands):
+    the same pitch posted by several accounts shares bands."""
+
+    band = models.BigIntegerField()
+    comment = models.ForeignKey(
+        "journal.Comment", on_delete=models.CASCADE, related_name="+"
+    )
+    # "u<id>" for a registered author, "a<address>" for an anonymous one.
+    author_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["band", "created_at"], name="fingerprint_band"),
+            models.Index(fields=["created_at"], name="fingerprint_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"band of comment {self.comment_id}"
 
 
 # Module-level names for the API schema's enum overrides (config.settings).

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from journal.models import Comment, CommentState, Journal
 
-from .models import DeferredReplyMail
+from .models import AuthorRestriction, DeferredReplyMail
 
 log = logging.getLogger(__name__)
 
@@ -322,4 +322,29 @@ def comments_rejected(comment_ids, reason_label: str, note: str) -> None:
     _send_all(
         _rejected_message(comment, reason_label, note)
         for comment in _comments(comment_ids)
+    )
+
+
+def author_restricted(restriction_id: int, sentence: str) -> None:
+    """Tell an author, in one sentence, that the journal's ladder screened or
+    banned them, and why."""
+    restriction = (
+        AuthorRestriction.objects.select_related("user", "journal")
+        .filter(pk=restriction_id)
+        .first()
+    )
+    if restriction is None or not restriction.user.mail_address:
+        return
+    _send_all(
+        [
+            _message(
+                f"Your comments in {restriction.journal.title}",
+                "moderation/email/restricted.txt",
+                {
+                    "sentence": sentence,
+                    "url": _site_url(restriction.journal.get_absolute_url()),
+                },
+                restriction.user.mail_address,
+            )
+        ]
     )

@@ -13,9 +13,9 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from journal.models import CommentState
-from journal.plugins import Access, Draft, Judgement, ViewerRoles
+from journal.plugins import Access, Draft, Judgement, Origin, ViewerRoles
 
-from . import antibot, judging, notifications, services
+from . import antibot, judging, learning, notifications, services
 from .models import AuthorRestriction, ReportReason
 
 # A comment id no database reaches, replaced by each real id: one reverse() per
@@ -99,7 +99,16 @@ class ModerationPlugin:
     def may_comment(self, post, user, roles: ViewerRoles) -> Access:
         return judging.may_comment(post, user, roles)
 
-    def comment_stored(self, comment, *, created: bool, was_held: bool) -> None:
+    def comment_stored(
+        self, comment, *, created: bool, was_held: bool, origin: Origin | None = None
+    ) -> None:
+        # The post came with the comment, the journal with the post: no query.
+        if created and comment.post.journal.spam_threshold:
+            learning.remember_fingerprint(
+                comment,
+                user_id=comment.author_id,
+                ip_address=origin.ip_address if origin else None,
+            )
         if comment.is_held and not was_held:
             transaction.on_commit(
                 lambda: notifications.held_comment_waiting(comment.pk)

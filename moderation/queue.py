@@ -15,6 +15,7 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    prefetch_related_objects,
 )
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils import timezone
 from journal.models import Comment, CommentRevision, CommentState, Journal, Post
 from journal.params import optional_id
 
-from . import rules, trust
+from . import reporters, rules, strikes, trust
 from .diffs import word_changes
 from .models import AuditEntry, AuthorRestriction, Report
 from .services import Seen, can_undo
@@ -36,7 +37,17 @@ FILTER_CODES = rules.RULE_CODES | {rules.MODERATOR_SCREENING}
 HOLD_CODES = sorted(
     code
     for code in FILTER_CODES
-    if code.startswith(("screening.", "links.", "words.held", "account."))
+    if code.startswith(
+        (
+            "screening.",
+            "links.",
+            "words.held",
+            "account.",
+            "spam.",
+            "history.",
+            "reports.",
+        )
+    )
 )
 
 
@@ -148,6 +159,8 @@ class AuthorRecord:
     standing_days: int = 0
     trust_needed: int = 1
     trust_on: bool = True
+    # Rejections and spam decisions within the journal's strike window.
+    strikes: int = 0
 
     @property
     def trust_count(self) -> int:
@@ -231,6 +244,29 @@ def _keyset(queryset, filters: Filters, *, newest_first: bool):
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, filters.after is not None
 
 
+def _keyset_by_weight(queryset, filters: Filters):
+    """The reported tab: heaviest reports first, then oldest; the cursor is a
+    comment id, whose weight is looked up to continue after it."""
+    forward, backward = ("-report_weight", "pk"), ("report_weight", "-pk")
+    cursor_id = filters.before if filters.before is not None else filters.after
+    if cursor_id is None:
+        rows = list(queryset.order_by(*forward)[: PAGE_SIZE + 1])
+        return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, False
+    weight = (
+        queryset.filter(pk=cursor_id).values_list("report_weight", flat=True).first()
+    )
+    if weight is None:  # the cursor's comment left the tab: start again
+        rows = list(queryset.order_by(*forward)[: PAGE_SIZE + 1])
+        return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, False
+    lighter = Q(report_weight__lt=weight) | Q(report_weight=weight, pk__gt=cursor_id)
+    heavier = Q(report_weight__gt=weight) | Q(report_weight=weight, pk__lt=cursor_id)
+    if filters.before is not None:
+        rows = list(queryset.filter(heavier).order_by(*backward)[: PAGE_SIZE + 1])
+        return list(reversed(rows[:PAGE_SIZE])), True, len(rows) > PAGE_SIZE
+    rows = list(queryset.filter(lighter).order_by(*forward)[: PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, True
+
+
 def _comment_filters(queryset, filters: Filters):
     if filters.post_id is not None:
         queryset = queryset.filter(post_id=filters.post_id)
@@ -278,24 +314,36 @@ def load(user, params) -> QueuePage:
         .select_related("post", "author", "parent__author")
         .defer("body_source", "parent__body_source")
     )
-    if filters.tab == "held":
-        comments = comments.filter(state=CommentState.HELD)
-    else:
-        open_reports = Report.objects.filter(dismissed_at__isnull=True)
-        comments = comments.filter(
-            state=CommentState.PUBLISHED,
-            pk__in=open_reports.values("comment_id"),
-        ).prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=open_reports.select_related("reporter"),
-                to_attr="open_reports",
-            )
-        )
-    comments = _comment_filters(comments, filters)
-    page.items, page.has_next, page.has_previous = _keyset(
-        comments, filters, newest_first=False
+    open_reports = (
+        Report.objects.filter(dismissed_at__isnull=True)
+        .select_related("reporter")
+        .order_by("-weight", "pk")
     )
+    if filters.tab == "held":
+        comments = _comment_filters(comments.filter(state=CommentState.HELD), filters)
+        page.items, page.has_next, page.has_previous = _keyset(
+            comments, filters, newest_first=False
+        )
+        # Readers' reports are why some wait: theirs too, in one query.
+        screened = [c for c in page.items if " reports.weighted " in c.rule_codes]
+        prefetch_related_objects(
+            screened, Prefetch("reports", queryset=open_reports, to_attr="open_reports")
+        )
+    else:
+        comments = (
+            comments.filter(
+                state=CommentState.PUBLISHED,
+                pk__in=open_reports.values("comment_id"),
+            )
+            .prefetch_related(
+                Prefetch("reports", queryset=open_reports, to_attr="open_reports")
+            )
+            .annotate(report_weight=reporters.open_weight())
+        )
+        comments = _comment_filters(comments, filters)
+        page.items, page.has_next, page.has_previous = _keyset_by_weight(
+            comments, filters
+        )
     by_id = {journal.pk: journal for journal in journals}
     for comment in page.items:
         comment.journal = comment.post.journal = by_id[comment.journal_id]
@@ -361,6 +409,19 @@ def _attach_author_records(comments: list[Comment]) -> None:
             first_comment=Min("created_at"),
             banned=Exists(restrictions.filter(kind=AuthorRestriction.Kind.BAN)),
             screened=Exists(restrictions.filter(kind=AuthorRestriction.Kind.SCREEN)),
+            strikes=Subquery(
+                strikes.strike_entries()
+                .filter(strikes.in_window(journals.values(), now))
+                .filter(
+                    journal_id=OuterRef("journal_id"),
+                    comment__author_id=OuterRef("author_id"),
+                )
+                .order_by()
+                .values("journal_id")
+                .annotate(total=Count("pk"))
+                .values("total"),
+                output_field=IntegerField(),
+            ),
         )
         .order_by()
     )
@@ -379,6 +440,7 @@ def _attach_author_records(comments: list[Comment]) -> None:
             standing_days=journal.trust_after_days,
             trust_needed=max(journal.trusted_after, 1),
             trust_on=journal.trust_approved_authors,
+            strikes=row["strikes"] or 0,
         )
     for comment in comments:
         comment.author_record = records.get((comment.author_id, comment.journal_id))

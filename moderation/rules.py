@@ -122,7 +122,7 @@ class RuleSettings:
 
     comment_access: str = CommentAccess.REGISTERED
     screening: str = Screening.NONE
-    link_limit: int = 2
+    link_limit: int = 3
     blocked_words: tuple[WordEntry, ...] = ()
     held_words: tuple[WordEntry, ...] = ()
     new_account_days: int = 0
@@ -132,6 +132,10 @@ class RuleSettings:
     rate_limit_per_minute: int = 5
     max_thread_depth: int = 30
     close_after_days: int = 0
+    spam_threshold: int = 90
+    history_comments: int = 10
+    history_rejected_percent: int = 0
+    strike_window_days: int = 30
 
     @classmethod
     def from_snapshot(cls, snapshot: dict) -> RuleSettings:
@@ -195,6 +199,15 @@ class CommentFacts:
     is_edit: bool = False
     # A moderator screened this comment by hand (edits only).
     moderator_screened: bool = False
+    # The spam model's score in percent (None: not scored), and the signs that
+    # weighed most (moderation.spam).
+    spam_percent: int | None = None
+    spam_signs: tuple[str, ...] = ()
+    # The author's last comments here within the strike window (at most
+    # ``settings.history_comments``), and how many of them were rejected or
+    # marked as spam.
+    author_recent_count: int = 0
+    author_recent_rejected: int = 0
 
     @property
     def trust_count(self) -> int:
@@ -531,6 +544,41 @@ def new_account(facts: CommentFacts) -> Iterable[Reason]:
         )
 
 
+def likely_spam(facts: CommentFacts) -> Iterable[Reason]:
+    """The journal's spam model (moderation.spam): it holds, never refuses."""
+    threshold = facts.settings.spam_threshold
+    percent = facts.spam_percent
+    if not threshold or percent is None or percent < threshold:
+        return
+    if facts.author_is_moderator:
+        return
+    if facts.spam_signs:
+        message = _("Looks like spam (%(signs)s)") % {
+            "signs": ", ".join(facts.spam_signs)
+        }
+    else:
+        message = _("Looks like spam")
+    yield Reason("spam.likely", Action.HOLD, message)
+
+
+def recent_history(facts: CommentFacts) -> Iterable[Reason]:
+    """Hold while much of what the author recently wrote here was turned down."""
+    percent = facts.settings.history_rejected_percent
+    total, rejected = facts.author_recent_count, facts.author_recent_rejected
+    if not percent or not total or rejected * 100 < percent * total:
+        return
+    yield Reason(
+        "history.rejected",
+        Action.HOLD,
+        ngettext(
+            "%(rejected)d of the author's last %(total)d comment here was rejected",
+            "%(rejected)d of the author's last %(total)d comments here were rejected",
+            total,
+        )
+        % {"rejected": rejected, "total": total},
+    )
+
+
 # Rules that depend only on who is commenting where: the post page runs these to
 # decide between the form and the reason there is no form.
 ACCESS_RULES: tuple[Rule, ...] = (
@@ -551,6 +599,8 @@ RULES: tuple[Rule, ...] = (
     moderator_screening,
     screened_author,
     new_account,
+    likely_spam,
+    recent_history,
 )
 RULE_CODES = {
     "access.post_closed", "access.nobody", "access.anonymous_disabled",
@@ -560,7 +610,7 @@ RULE_CODES = {
     "words.blocked",
     "screening.all", "screening.non_members", "screening.anonymous", "screening.post",
     "links.too_many", "words.held", "trusted.author", "screening.author", "account.new",
-    "screening.moderator",
+    "screening.moderator", "spam.likely", "history.rejected", "reports.weighted",
 }  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from journal.models import Comment, CommentState, Journal
 from journal.params import whole_number
 from journal.querysets import moderated_by
 
-from . import audit, notifications, rules
+from . import audit, learning, notifications, reporters, rules, strikes
 from .models import (
     RULE_SETTING_FIELDS,
     AuditEntry,
@@ -423,7 +423,7 @@ def decide(
         moderator_note=note,
         **(_approval_fields() if approving else {}),
     )
-    audit.record_many(
+    entries = audit.record_many(
         audit.entry(
             journal=comment.journal_id,
             actor=moderator,
@@ -440,7 +440,9 @@ def decide(
     )
     if decision == Decision.SPAM and ban:
         _ban_authors(moderator, applicable, until=ban_until, note=note)
+    strikes.climb(entries)
     _notify_decided(applicable, decision, reason, note)
+    learning.learn_after_commit(entries)
 
     outcomes = {
         comment.pk: Outcome(comment.pk, "done", _("Done.")) for comment in applicable
@@ -522,18 +524,62 @@ def report_comment(
         raise NotAllowed(_("Pick a reason."), "report.reason")
     try:
         with transaction.atomic():
-            return Report.objects.create(
+            report = Report.objects.create(
                 comment=comment,
                 journal_id=comment.journal_id,
                 reporter=reporter,
                 reason=reason,
                 note=note.strip()[:500],
+                weight=reporters.weight(comment.journal_id, reporter.pk),
             )
     except IntegrityError as error:
         raise NotAllowed(
             _("You already reported this comment; a moderator will look at it."),
             "report.duplicate",
         ) from error
+    _screen_if_weighty(comment)
+    return report
+
+
+def _screen_if_weighty(comment: Comment) -> AuditEntry | None:
+    """Screen a comment whose open reports weigh the journal's threshold, until
+    a moderator looks: done by the system, audited with ``reports.weighted``."""
+    threshold = Journal.objects.values_list("report_screen_weight", flat=True).get(
+        pk=comment.journal_id
+    )
+    if not threshold:
+        return None
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    total = (
+        Report.objects.filter(comment=comment, dismissed_at__isnull=True).aggregate(
+            total=Sum("weight")
+        )["total"]
+        or 0
+    )
+    if total < threshold or comment.state != CommentState.PUBLISHED:
+        return None
+    memory = _approval_memory(comment)
+    reason = {
+        "code": "reports.weighted",
+        "action": "hold",
+        "message": _("Readers' reports weigh %(total)s: it waits for a moderator")
+        % {"total": f"{total:g}"},
+    }
+    reasons = [*comment.reasons, reason]
+    _set_state([comment], CommentState.HELD, moderator_screened=True)
+    Comment.objects.filter(pk=comment.pk).update(
+        reasons=reasons, rule_codes=Comment.codes_of(reasons)
+    )
+    return audit.record(
+        journal=comment.journal_id,
+        actor=None,
+        action="comment.screen",
+        comment=comment,
+        from_state=CommentState.PUBLISHED,
+        to_state=CommentState.HELD,
+        note=reason["message"],
+        data={**memory, "code": "reports.weighted", "weight": total},
+    )
 
 
 @transaction.atomic
@@ -727,7 +773,7 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
 UNDOABLE = {
     "comment.approve", "comment.reject", "comment.spam", "comment.screen",
     "comment.unscreen", "thread.freeze", "thread.unfreeze", "thread.delete",
-    "author.ban",
+    "author.ban", "author.screen",
 }  # fmt: skip
 
 
@@ -783,7 +829,7 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
         Comment.objects.filter(pk=entry.comment_id).update(
             frozen=entry.action == "thread.unfreeze"
         )
-    elif entry.action == "author.ban":
+    elif entry.action in ("author.ban", "author.screen"):
         lifted = (
             AuthorRestriction.objects.filter(pk=entry.data.get("restriction"))
             .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
@@ -818,6 +864,9 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
         Comment.objects.filter(pk=comment.pk, state=entry.to_state).update(
             state=entry.from_state, **restore
         )
+    if entry.action in ("comment.approve", "comment.reject", "comment.spam"):
+        learning.forget_after_commit(entry.pk)
+        _undo_ladder_steps(moderator, entry)
     try:
         with transaction.atomic():
             return audit.record(
@@ -833,3 +882,19 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
             )
     except IntegrityError as error:  # a second moderator undid it a moment ago
         raise NotAllowed(_("This was already undone."), "undo.already") from error
+
+
+def _undo_ladder_steps(moderator, decision: AuditEntry) -> None:
+    """A strike undone takes back the ladder step it tipped, if any."""
+    for step in strikes.ladder_entries_because(decision):
+        AuthorRestriction.objects.filter(pk=step.data.get("restriction")).filter(
+            Q(until__isnull=True) | Q(until__gt=timezone.now())
+        ).update(until=timezone.now())
+        audit.record(
+            journal=step.journal_id,
+            actor=moderator,
+            action="undo",
+            target=f"{step.action} #{step.pk}",
+            note=_("The strike that led to it was undone."),
+            undoes=step,
+        )

@@ -46,6 +46,12 @@ class AuthorRecordSerializer(serializers.Serializer):
     trusted = serializers.BooleanField(
         help_text="Whether these earn the author trust in this journal now."
     )
+    strikes = serializers.IntegerField(
+        help_text=(
+            "Rejections and spam decisions within the journal's strike window "
+            "(undone ones do not count)."
+        )
+    )
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -57,6 +63,12 @@ class OpenReportSerializer(serializers.Serializer):
     reason = serializers.CharField()
     note = serializers.CharField()
     reporter = serializers.CharField(source="reporter.public_name")
+    weight = serializers.FloatField(
+        help_text=(
+            "What the report weighs: 1, more when the reader's reports in this "
+            "journal were upheld, 0 when they are always dismissed."
+        )
+    )
     created = serializers.DateTimeField(source="created_at")
 
 
@@ -89,6 +101,12 @@ class QueueItemSerializer(serializers.Serializer):
     ip_address = serializers.CharField(allow_null=True)
     author_record = AuthorRecordSerializer(allow_null=True)
     reports = serializers.SerializerMethodField()
+    report_weight = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.FloatField())
+    def get_report_weight(self, comment) -> float:
+        """The open reports' total weight (the reported tab sorts by it)."""
+        return sum(report.weight for report in getattr(comment, "open_reports", []))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_parent_body_html(self, comment):

@@ -31,6 +31,11 @@ def open_reports(comment) -> list:
     return getattr(comment, "open_reports", [])
 
 
+def weight(value: float) -> str:
+    """A report's weight as a person reads it: "1", "1.5", "0"."""
+    return f"{value:g}"
+
+
 def short_date(moment) -> str:
     return dateformat.format(timezone.localtime(moment), "M j, Y")
 
@@ -49,6 +54,7 @@ def queue_items(context, comments) -> SafeString:
             "short_date": short_date,
             "excerpt": excerpt,
             "open_reports": open_reports,
+            "weight": weight,
         }
     )
     # The template escaped every value it printed (autoescape, journal.jinja).

@@ -38,6 +38,7 @@ def test_posting_returns_201_with_the_comment_and_its_state(as_user, post, reade
 
 def test_a_held_comment_comes_back_held_with_its_reasons(as_user, post, reader):
     post.journal.trust_approved_authors = False
+    post.journal.link_limit = 2
     post.journal.save()
 
     response = as_user(reader).post(
@@ -339,9 +340,10 @@ def test_posting_through_the_api_costs_a_fixed_number_of_queries(
     )
 
     # Token lookup (its last-used stamp was written a moment ago), post, parent,
-    # word lists, rule-set version, author standing (with frozen ancestors and
-    # duplicates), insert, path update, and the savepoint pair.
-    with django_assert_num_queries(10):
+    # word lists, rule-set version, author standing (with frozen ancestors,
+    # duplicates and near-duplicates), the spam model's counts, insert, path
+    # update, and the savepoint pair.
+    with django_assert_num_queries(11):
         response = client.post(
             comments_url(post), {"body": "reply", "parent": parent.pk}, format="json"
         )

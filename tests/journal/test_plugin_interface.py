@@ -57,7 +57,11 @@ def test_a_new_comment_is_judged_then_the_plugin_hears_it_was_stored(spy, post, 
     assert (draft.post, draft.author, draft.editing) == (post, reader, None)
     assert draft.body_html == comment.body_html and draft.text == "Hello you"
     assert spy.calls[1][1][0] == comment
-    assert spy.calls[1][2] == {"created": True, "was_held": False}
+    assert spy.calls[1][2] == {
+        "created": True,
+        "was_held": False,
+        "origin": plugins.Origin(),
+    }
 
 
 def test_an_edit_is_judged_as_an_edit_of_that_comment(spy, post, reader):

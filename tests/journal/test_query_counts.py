@@ -97,10 +97,11 @@ def test_posting_a_comment_through_the_form_costs_a_fixed_number_of_queries(
     reader_client.post(url, {"body": "first, which records the rule-set version"})
 
     # Session, user, post (with roles), parent, word lists, rule-set version,
-    # author standing (which also asks about frozen ancestors and duplicates),
-    # insert, path update, plus the transaction's savepoint and release inside
-    # the test's own transaction.
-    with django_assert_num_queries(11):
+    # author standing (which also asks about frozen ancestors, duplicates and
+    # near-duplicates), the spam model's counts, insert, path update, plus the
+    # transaction's savepoint and release inside the test's own transaction.
+    # (A text long enough to fingerprint adds one insert.)
+    with django_assert_num_queries(12):
         response = reader_client.post(url, {"body": "a reply", "parent": parent.pk})
 
     assert response.status_code == 302

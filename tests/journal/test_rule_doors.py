@@ -147,6 +147,19 @@ def links(journal, post, author):
     return {}
 
 
+def likely_spam(journal, post, author):
+    _no_trust(journal)
+    return {}
+
+
+def rejected_history(journal, post, author):
+    journal.history_rejected_percent = 50
+    journal.save()
+    for state in (CommentState.REJECTED, CommentState.PUBLISHED):
+        CommentFactory(post=post, author=author, state=state)
+    return {}
+
+
 def held_word(journal, post, author):
     _no_trust(journal)
     WordRule.objects.create(journal=journal, phrase="free money", kind="hold")
@@ -212,9 +225,19 @@ SCENARIOS = [
         "links.too_many",
         "hold",
         links,
-        body="see https://a.example.org and https://b.example.org",
+        body="see https://a.example.org, https://b.example.org, https://c.example.org",
     ),
     Scenario("words.held", "hold", held_word, body="Get FREE money now"),
+    Scenario(
+        "spam.likely",
+        "hold",
+        likely_spam,
+        body="Earn $900 a week from home with crypto, write to me on Telegram "
+        "@cashflow_pro https://bit.ly/x1y2",
+        # The admin door's author owns the journal: moderators are not scored.
+        doors=(FORM,),
+    ),
+    Scenario("history.rejected", "hold", rejected_history, doors=(FORM,)),
     Scenario("screening.author", "hold", screened_author),
     Scenario("account.new", "hold", new_account),
     Scenario("trusted.author", "publish", trusted),

@@ -149,8 +149,9 @@ def test_a_bulk_approval_mails_every_author_from_one_query(
             decision="approve",
         )
 
-    # One callback for the whole batch, not one per comment.
-    assert len(callbacks) == 1
+    # One callback for the batch's mail and one for its training, not one per
+    # comment.
+    assert len(callbacks) == 2
     approved = [m for m in mail.outbox if m.subject == "Your comment was approved"]
     replies = [m for m in mail.outbox if "replied to your comment" in m.subject]
     assert sorted(m.to[0] for m in approved) == sorted(

@@ -304,6 +304,7 @@ def test_after_a_move_the_old_journal_cannot_undo_decisions_on_its_comments(
 )
 def test_link_like_text_counts_towards_the_link_limit(reader_client, post, text):
     post.journal.trust_approved_authors = False
+    post.journal.link_limit = 2
     post.journal.save()
 
     reader_client.post(comment_url(post), {"body": text})

@@ -1,0 +1,293 @@
+"""The spam model against the database: scoring a draft, remembering each new
+comment's fingerprint, and training on moderators' decisions.
+
+The arithmetic is ``moderation.spam``'s; here are the counts it reads and
+writes (``SpamTokenCount``): every decision trains the site-wide scope and the
+journal's own, and a journal's own counts are used once it has
+``spam.OWN_MODEL_MIN_DECISIONS`` decisions of each kind.
+
+Training runs after the decision commits (``transaction.on_commit``), one
+batch of counter updates per decision, whatever its size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from journal.models import Comment
+from journal.sanitize import summarize
+
+from . import spam
+from .models import (
+    AuditEntry,
+    CommentFingerprint,
+    ReportReason,
+    SpamLabel,
+    SpamTokenCount,
+    SpamTraining,
+)
+
+SITE = SpamTokenCount.SITE
+NEAR_DUPLICATE_WINDOW = timedelta(days=1)
+
+
+def author_key(*, user_id: int | None, ip_address: str | None) -> str:
+    """Who wrote a comment, for telling accounts apart: the user, or a digest
+    of the anonymous visitor's address (kept even where IPs are not logged, so
+    never the address itself)."""
+    if user_id:
+        return f"u{user_id}"
+    digest = hashlib.blake2b(
+        (ip_address or "").encode(),
+        key=settings.SECRET_KEY.encode()[:64],
+        digest_size=16,
+    )
+    return f"a{digest.hexdigest()}"
+
+
+def near_duplicate(text: str, *, author: str):
+    """An expression: another account posted nearly this text in the last day.
+    Folded into the judging query (moderation.judging), so it costs no trip."""
+    bands = spam.shingle_bands(text)
+    if not bands:
+        return None
+    return Exists(
+        CommentFingerprint.objects.filter(
+            band__in=bands,
+            created_at__gte=timezone.now() - NEAR_DUPLICATE_WINDOW,
+        ).exclude(author_key=author)
+    )
+
+
+def _counts(journal_id: int, tokens: Iterable[str]) -> tuple[dict, dict]:
+    """The site-wide and the journal's counts of ``tokens``: one query."""
+    site: dict[str, tuple[int, int]] = {}
+    own: dict[str, tuple[int, int]] = {}
+    rows = SpamTokenCount.objects.filter(
+        scope__in=(SITE, journal_id), token__in=[spam.DOCS, *tokens]
+    ).values_list("scope", "token", "spam", "ham")
+    for scope, token, spam_count, ham_count in rows:
+        (site if scope == SITE else own)[token] = (spam_count, ham_count)
+    return site, own
+
+
+def _model(site: dict, own: dict) -> spam.Counts:
+    """The journal's own counts once it has decided enough, else the site's."""
+    own_spam, own_ham = own.get(spam.DOCS, (0, 0))
+    chosen = own if min(own_spam, own_ham) >= spam.OWN_MODEL_MIN_DECISIONS else site
+    docs_spam, docs_ham = chosen.get(spam.DOCS, (0, 0))
+    return spam.Counts(docs_spam, docs_ham, chosen)
+
+
+def _with_context(tokens: list[str], own: dict, near_duplicate: bool) -> list[str]:
+    """The journal's own signals: a domain no approved comment here linked to,
+    and the same text from another account."""
+    extra = []
+    if any(own.get(domain, (0, 0))[1] == 0 for domain in spam.link_domains(tokens)):
+        extra.append(spam.UNSEEN_DOMAIN)
+    if near_duplicate:
+        extra.append(spam.NEAR_DUPLICATE)
+    return tokens + extra
+
+
+def assess(
+    journal_id: int, text: str, *, near_duplicate: bool = False
+) -> spam.SpamScore:
+    """How likely ``text`` is spam in this journal: one query."""
+    tokens = spam.features(text)
+    wanted = [*tokens, spam.UNSEEN_DOMAIN, spam.NEAR_DUPLICATE]
+    site, own = _counts(journal_id, wanted)
+    return spam.score(_with_context(tokens, own, near_duplicate), _model(site, own))
+
+
+def remember_fingerprint(comment: Comment, *, user_id, ip_address) -> None:
+    """Store a new comment's bands, for the near-duplicate signal (of the text
+    as written, as ``near_duplicate`` reads a draft)."""
+    bands = spam.shingle_bands(comment.body_source)
+    key = author_key(user_id=user_id, ip_address=ip_address)
+    CommentFingerprint.objects.bulk_create(
+        CommentFingerprint(
+            band=band, comment=comment, author_key=key, created_at=comment.created_at
+        )
+        for band in set(bands)
+    )
+
+
+def comment_text(comment: Comment) -> str:
+    """What the model reads of a stored comment: subject, name and words, as
+    the rules read a draft."""
+    return "\n".join(
+        (comment.subject, comment.author_label, summarize(comment.body_html).text)
+    )
+
+
+# Training --------------------------------------------------------------------------
+
+
+def label_of(entry: AuditEntry) -> str | None:
+    if entry.action == "comment.approve":
+        return SpamLabel.HAM
+    if entry.action == "comment.spam" or (
+        entry.action == "comment.reject" and entry.reason == ReportReason.SPAM
+    ):
+        return SpamLabel.SPAM
+    return None
+
+
+def _apply(deltas: dict) -> None:
+    """Add the (scope, token) -> (spam, ham) deltas to the counts, atomically
+    per row: an upsert that adds, so simultaneous trainings never lose a count.
+    Take-backs are plain updates: their rows exist, and a negative insert would
+    break the counts' check before the conflict is seen."""
+    table = connection.ops.quote_name(SpamTokenCount._meta.db_table)
+    # Only the table's own name is formatted in; every value is a parameter.
+    add = (
+        f"INSERT INTO {table} (scope, token, spam, ham) VALUES (%s, %s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT (scope, token) DO UPDATE SET "
+        f"spam = {table}.spam + excluded.spam, ham = {table}.ham + excluded.ham"
+    )
+    take_back = (
+        f"UPDATE {table} SET spam = spam + %s, ham = ham + %s "  # noqa: S608
+        f"WHERE scope = %s AND token = %s"
+    )
+    adding, taking = [], []
+    for (scope, token), (spam_delta, ham_delta) in sorted(deltas.items()):
+        if spam_delta < 0 or ham_delta < 0:
+            taking.append((spam_delta, ham_delta, scope, token))
+        elif spam_delta or ham_delta:
+            adding.append((scope, token, spam_delta, ham_delta))
+    with connection.cursor() as cursor:
+        if taking:
+            cursor.executemany(take_back, taking)
+        if adding:
+            cursor.executemany(add, adding)
+
+
+def _add(deltas: dict, journal_id: int, label: str, tokens, sign: int) -> None:
+    step = (sign, 0) if label == SpamLabel.SPAM else (0, sign)
+    for token in (spam.DOCS, *tokens):
+        for scope in (SITE, journal_id):
+            spam_count, ham_count = deltas.get((scope, token), (0, 0))
+            deltas[(scope, token)] = (spam_count + step[0], ham_count + step[1])
+
+
+def _near_duplicates(comment_ids) -> set[int]:
+    """Which of these comments shared a band with another account's comment in
+    the day before they were posted."""
+    earlier = CommentFingerprint.objects.filter(
+        band=OuterRef("band"),
+        created_at__lte=OuterRef("created_at"),
+        created_at__gte=OuterRef("created_at") - NEAR_DUPLICATE_WINDOW,
+    ).exclude(author_key=OuterRef("author_key"))
+    return set(
+        CommentFingerprint.objects.filter(comment_id__in=comment_ids)
+        .filter(Exists(earlier))
+        .values_list("comment_id", flat=True)
+    )
+
+
+@transaction.atomic
+def learn(entry_ids: Iterable[int]) -> int:
+    """Train on these decisions (audit entries): approve teaches "not spam";
+    spam, or a rejection as spam, teaches "spam". A comment counts once, with
+    its latest label. Returns how many comments were trained."""
+    entries = [
+        entry
+        for entry in AuditEntry.objects.filter(pk__in=list(entry_ids)).order_by("pk")
+        if label_of(entry)
+    ]
+    if not entries:
+        return 0
+    by_comment = {entry.comment_id: entry for entry in entries}
+    comments = Comment.objects.filter(pk__in=list(by_comment)).only(
+        "id", "journal_id", "subject", "body_html", "author_name", "author_id"
+    )
+    comments = {c.pk: c for c in comments.select_related("author")}
+    deltas: dict = {}
+    # Earlier trainings of these comments are taken back first.
+    replaced = {
+        training.comment_id: training
+        for training in SpamTraining.objects.select_for_update().filter(
+            comment_id__in=list(by_comment), withdrawn_at__isnull=True
+        )
+    }
+    now = timezone.now()
+    for training in replaced.values():
+        _add(deltas, training.journal_id, training.label, training.tokens, -1)
+    SpamTraining.objects.filter(pk__in=[t.pk for t in replaced.values()]).update(
+        withdrawn_at=now
+    )
+    duplicates = _near_duplicates(list(by_comment))
+    journal_ids = {comment.journal_id for comment in comments.values()}
+    own_ham = _approved_domains(journal_ids)
+    trainings = []
+    for comment_id, entry in by_comment.items():
+        comment = comments.get(comment_id)
+        if comment is None:
+            continue
+        tokens = spam.features(comment_text(comment))
+        own = {
+            domain: (0, 1)
+            for domain in spam.link_domains(tokens)
+            if (comment.journal_id, domain) in own_ham
+        }
+        tokens = _with_context(tokens, own, comment_id in duplicates)
+        label = label_of(entry)
+        _add(deltas, comment.journal_id, label, tokens, +1)
+        trainings.append(
+            SpamTraining(
+                comment_id=comment_id,
+                journal_id=comment.journal_id,
+                label=label,
+                tokens=tokens,
+                decision=entry,
+                created_at=now,
+            )
+        )
+    _apply(deltas)
+    SpamTraining.objects.bulk_create(trainings)
+    return len(trainings)
+
+
+def _approved_domains(journal_ids) -> set[tuple[int, str]]:
+    rows = SpamTokenCount.objects.filter(
+        scope__in=journal_ids,
+        token__startswith="domain:",  # noqa: S106 (a token, not a password)
+        ham__gt=0,
+    ).values_list("scope", "token")
+    return set(rows)
+
+
+@transaction.atomic
+def forget(decision_id: int) -> int:
+    """Take back what a decision taught (its undo). Returns how many comments."""
+    trainings = list(
+        SpamTraining.objects.select_for_update().filter(
+            decision_id=decision_id, withdrawn_at__isnull=True
+        )
+    )
+    deltas: dict = {}
+    for training in trainings:
+        _add(deltas, training.journal_id, training.label, training.tokens, -1)
+    _apply(deltas)
+    SpamTraining.objects.filter(pk__in=[t.pk for t in trainings]).update(
+        withdrawn_at=timezone.now()
+    )
+    return len(trainings)
+
+
+def learn_after_commit(entries: Iterable[AuditEntry]) -> None:
+    ids = [entry.pk for entry in entries if label_of(entry)]
+    if ids:
+        transaction.on_commit(lambda: learn(ids))
+
+
+def forget_after_commit(decision_id: int) -> None:
+    transaction.on_commit(lambda: forget(decision_id))
