@@ -235,7 +235,8 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
     # Asked in the same query as the author's standing: one round trip for all.
     standing = author_standing(journal, author, also=checks, judging=editing)
     score = None
-    if settings.spam_threshold:
+    # Moderators are never scored (rules.likely_spam): no query for them.
+    if settings.spam_threshold and not standing.is_moderator:
         score = learning.assess(
             journal.pk, text, near_duplicate=standing.also.get("near_duplicate", False)
         )

@@ -283,11 +283,13 @@ def forget(decision_id: int) -> int:
     return len(trainings)
 
 
+# Robust: the decision is committed already; a training that fails is logged
+# and never turns the moderator's answer into an error.
 def learn_after_commit(entries: Iterable[AuditEntry]) -> None:
     ids = [entry.pk for entry in entries if label_of(entry)]
     if ids:
-        transaction.on_commit(lambda: learn(ids))
+        transaction.on_commit(lambda: learn(ids), robust=True)
 
 
 def forget_after_commit(decision_id: int) -> None:
-    transaction.on_commit(lambda: forget(decision_id))
+    transaction.on_commit(lambda: forget(decision_id), robust=True)

@@ -559,17 +559,10 @@ def _screen_if_weighty(comment: Comment) -> AuditEntry | None:
     if total < threshold or comment.state != CommentState.PUBLISHED:
         return None
     memory = _approval_memory(comment)
-    reason = {
-        "code": "reports.weighted",
-        "action": "hold",
-        "message": _("Readers' reports weigh %(total)s: it waits for a moderator")
-        % {"total": f"{total:g}"},
+    message = _("Readers' reports weigh %(total)s: it waits for a moderator") % {
+        "total": f"{total:g}"
     }
-    reasons = [*comment.reasons, reason]
-    _set_state([comment], CommentState.HELD, moderator_screened=True)
-    Comment.objects.filter(pk=comment.pk).update(
-        reasons=reasons, rule_codes=Comment.codes_of(reasons)
-    )
+    _screen(comment, code="reports.weighted", message=message)
     return audit.record(
         journal=comment.journal_id,
         actor=None,
@@ -577,7 +570,7 @@ def _screen_if_weighty(comment: Comment) -> AuditEntry | None:
         comment=comment,
         from_state=CommentState.PUBLISHED,
         to_state=CommentState.HELD,
-        note=reason["message"],
+        note=message,
         data={**memory, "code": "reports.weighted", "weight": total},
     )
 
@@ -723,6 +716,16 @@ def delete_thread(*, moderator, comment_id: int, note: str = "") -> AuditEntry:
     )
 
 
+def _screen(comment: Comment, *, code: str, message: str) -> None:
+    """Hold a published (locked) comment until a moderator looks, with why; it
+    stays held through every edit its author makes."""
+    _set_state([comment], CommentState.HELD, moderator_screened=True)
+    reasons = [*comment.reasons, {"code": code, "action": "hold", "message": message}]
+    Comment.objects.filter(pk=comment.pk).update(
+        reasons=reasons, rule_codes=Comment.codes_of(reasons)
+    )
+
+
 @transaction.atomic
 def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> AuditEntry:
     """Hide one published comment for a moderator's review, or publish it again.
@@ -744,15 +747,10 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
         )
     memory = _approval_memory(comment)
     if screened:
-        _set_state([comment], to_state, moderator_screened=True)
-        reason = {
-            "code": rules.MODERATOR_SCREENING,
-            "action": "hold",
-            "message": _("Screened by a moderator"),
-        }
-        reasons = [*comment.reasons, reason]
-        Comment.objects.filter(pk=comment.pk).update(
-            reasons=reasons, rule_codes=Comment.codes_of(reasons)
+        _screen(
+            comment,
+            code=rules.MODERATOR_SCREENING,
+            message=_("Screened by a moderator"),
         )
     else:
         _set_state([comment], to_state, **_approval_fields())
@@ -830,12 +828,7 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
             frozen=entry.action == "thread.unfreeze"
         )
     elif entry.action in ("author.ban", "author.screen"):
-        lifted = (
-            AuthorRestriction.objects.filter(pk=entry.data.get("restriction"))
-            .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
-            .update(until=timezone.now())
-        )
-        if not lifted:
+        if not _end_restriction_of(entry):
             raise NotAllowed(
                 _("The ban has already ended; nothing was undone."), "undo.changed"
             )
@@ -887,9 +880,7 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
 def _undo_ladder_steps(moderator, decision: AuditEntry) -> None:
     """A strike undone takes back the ladder step it tipped, if any."""
     for step in strikes.ladder_entries_because(decision):
-        AuthorRestriction.objects.filter(pk=step.data.get("restriction")).filter(
-            Q(until__isnull=True) | Q(until__gt=timezone.now())
-        ).update(until=timezone.now())
+        _end_restriction_of(step)
         audit.record(
             journal=step.journal_id,
             actor=moderator,
@@ -898,3 +889,13 @@ def _undo_ladder_steps(moderator, decision: AuditEntry) -> None:
             note=_("The strike that led to it was undone."),
             undoes=step,
         )
+
+
+def _end_restriction_of(entry: AuditEntry) -> int:
+    """End now the ban or screening an entry set, if it still runs (0 if not)."""
+    now = timezone.now()
+    return (
+        AuthorRestriction.objects.filter(pk=entry.data.get("restriction"))
+        .filter(Q(until__isnull=True) | Q(until__gt=now))
+        .update(until=now)
+    )

@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from journal.confusables import INVISIBLE, scripts_of
@@ -252,9 +253,16 @@ def shingle_bands(text: str) -> list[int]:
     """MinHash of the text's four-word shingles, cut into bands: two texts
     sharing most of their shingles very likely share a band. Empty for texts
     too short to tell apart."""
+    return list(_bands(text))
+
+
+# Cached: the write path asks once to judge a draft and once to store its
+# fingerprint, for the same text.
+@lru_cache(maxsize=64)
+def _bands(text: str) -> tuple[int, ...]:
     words = [token.alt or token.text for token in analyse(text).tokens]
     if len(words) < MIN_SHINGLE_WORDS:
-        return []
+        return ()
     shingles = {
         _hash(" ".join(words[i : i + SHINGLE_WORDS]))
         for i in range(len(words) - SHINGLE_WORDS + 1)
@@ -268,7 +276,7 @@ def shingle_bands(text: str) -> list[int]:
         rows = signature[band * MINHASH_ROWS : (band + 1) * MINHASH_ROWS]
         # Signed 63 bits: fits a BigIntegerField on every database.
         bands.append(_hash(f"{band}:{rows}") >> 1)
-    return bands
+    return tuple(bands)
 
 
 # The site-wide starting point --------------------------------------------------

@@ -77,17 +77,14 @@ def climb(decisions: list[AuditEntry]) -> list[AuditEntry]:
     ]
     if not laddered:
         return []
-    authors_of = dict(
-        AuditEntry.objects.filter(pk__in=[e.pk for e in struck]).values_list(
-            "pk", "comment__author_id"
-        )
-    )
     # The entry that tipped each (journal, author): their latest strike here.
-    tipping = {}
-    for entry in struck:
-        author_id = authors_of.get(entry.pk)
-        if author_id and entry.journal_id in {j.pk for j in laddered}:
-            tipping[(entry.journal_id, author_id)] = entry
+    # Each entry carries the comment it decided, author and all.
+    laddered_ids = {journal.pk for journal in laddered}
+    tipping = {
+        (entry.journal_id, entry.comment.author_id): entry
+        for entry in struck
+        if entry.comment.author_id and entry.journal_id in laddered_ids
+    }
     if not tipping:
         return []
     now = timezone.now()

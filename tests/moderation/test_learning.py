@@ -260,3 +260,22 @@ def test_the_owner_turns_the_model_off(post, reader):
 
     assert comment.state == CommentState.PUBLISHED
     assert "spam.likely" not in comment.rule_codes
+
+
+def test_a_training_that_fails_never_undoes_or_fails_the_decision(
+    client, mod_a, post_a, author, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(entry_ids):
+        raise RuntimeError("the counts table is locked")
+
+    monkeypatch.setattr(learning, "learn", broken)
+    comment = spam_comment(post_a, author)
+    client.force_login(mod_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/moderation/act/", {"act": f"spam:{token(comment)}"})
+
+    comment.refresh_from_db()
+    assert response.status_code == 302
+    assert comment.state == CommentState.SPAM
+    assert not SpamTraining.objects.exists()
