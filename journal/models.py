@@ -234,6 +234,14 @@ class Journal(models.Model):
         default=IpLogging.ANONYMOUS,
         help_text=_("Only logged addresses are stored; only moderators see them."),
     )
+    queue_claims = models.BooleanField(
+        _("show who is looking at a queue item"),
+        default=True,
+        help_text=_(
+            "A moderator who opens an item claims it for a few minutes; the others "
+            "see their name on it. A claim only informs: anyone may still decide."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = JournalQuerySet.as_manager()

@@ -161,6 +161,7 @@ RULE_SETTING_FIELDS = (
     "screen_for_days",
     "ban_after_strikes",
     "ban_for_days",
+    "queue_claims",
 )
 
 

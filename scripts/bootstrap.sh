@@ -30,3 +30,14 @@ if [ ! -f "$stamp" ]; then
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi
+
+# The browser tests' accessibility checks inject axe-core from the npm registry
+# (package.json). Without npm they are skipped with that reason, except in CI.
+if command -v npm >/dev/null 2>&1; then
+    npm_stamp="$ROOT/node_modules/.installed-$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)"
+    if [ ! -f "$npm_stamp" ]; then
+        echo "Installing the browser tests' front-end tools (npm ci)"
+        (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+        touch "$npm_stamp"
+    fi
+fi
