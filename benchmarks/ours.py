@@ -362,6 +362,15 @@ def measure_queue() -> dict:
     deep_ms, deep = measure_request(
         client, "get", f"/moderation/?after={deep_cursor}", 20
     )
+    # What an open queue page polls every 15 s: the tab counts, arrivals since
+    # the page was drawn, and the claims on its fifty items.
+    items = ",".join(f"{journal.pk}:{pk}" for pk in held_ids[:50])
+    counts_ms, counts_queries = measure_request(
+        client,
+        "get",
+        f"/moderation/counts/?since={held_ids[HELD // 2]}&items={items}",
+        50,
+    )
     api_key = create_token(user=moderator, name="bench")[1]
     api_ms, api = measure_request(
         Client(),
@@ -400,6 +409,8 @@ def measure_queue() -> dict:
         "first_page_queries": first["queries"],
         "deep_page_ms": deep_ms,
         "deep_page_queries": deep["queries"],
+        "counts_ms": counts_ms,
+        "counts_queries": counts_queries["queries"],
         "api_first_page_ms": api_ms,
         "api_first_page_queries": api["queries"],
         "bulk": BULK,

@@ -66,6 +66,7 @@ def table(results: dict) -> str:
                 f"{queue['first_page_ms']} ({queue['first_page_queries']} q)",
                 f"{queue['deep_page_ms']} ({queue['deep_page_queries']} q)",
                 f"{queue['api_first_page_ms']} ({queue['api_first_page_queries']} q)",
+                f"{queue['counts_ms']} ({queue['counts_queries']} q)",
                 f"{queue['bulk']:,}: {queue['bulk_decision_ms']} "
                 f"({queue['bulk_decision_queries']} q, "
                 f"{queue['bulk_decision_transactions']} tx)",
@@ -101,6 +102,7 @@ def table(results: dict) -> str:
                 "first page",
                 "deep page",
                 "API first page",
+                "live counts",
                 "bulk approve (ms)",
                 "then commit + mail to authors (ms)",
             ],
@@ -292,6 +294,11 @@ def targets(results: dict) -> list[dict]:
             f"({queue['held']:,} held)",
             f"{queue['first_page_ms']} ms, {queue['first_page_queries']} q",
             queue["first_page_ms"] <= 50 and queue["first_page_queries"] <= 8,
+        )
+        check(
+            f"{database}: live counts ≤ 50 ms and ≤ 2 queries ({queue['held']:,} held)",
+            f"{queue['counts_ms']} ms, {queue['counts_queries']} q",
+            queue["counts_queries"] <= 2 and queue["counts_ms"] <= 50,
         )
         check(
             f"{database}: queue deep page ≤ 50 ms",

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "moderation.context_processors.queue_link",
             ],
         },
     },
@@ -273,6 +274,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis in production) and written through to
+# the database: a logged-in page, or the queue's live counts polled every few
+# seconds, does not spend a query on the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # HTTPS-only cookies, HSTS and the redirect to HTTPS: on in production (debug
 # off) unless DJANGO_SECURE=0, for example behind a plain-HTTP test setup.
@@ -329,6 +334,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# How often an open moderation queue asks for new counts and claims.
+MODERATION_QUEUE_POLL_SECONDS = 15
 
 # Options of the journal app, read through journal.conf so that tests can override
 # them with override_settings.

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -34,6 +35,9 @@ class OwnerScopedAdmin(admin.ModelAdmin):
     """
 
     owner_lookup = "owner"
+
+    class Media:
+        css = {"all": ("css/admin.css",)}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -94,7 +98,14 @@ def _sane_dates(params, field: str) -> bool:
     )
 
 
-class JournalOwnerInline(admin.TabularInline):
+class NamedRowsInline(admin.TabularInline):
+    """A tabular inline whose every input is labelled with its column and row,
+    and whose rows do not repeat their object's name over their own fields."""
+
+    template = "admin/edit_inline/tabular_named.html"
+
+
+class JournalOwnerInline(NamedRowsInline):
     """An inline on the journal page, open to whoever owns that journal."""
 
     def _owns(self, request, journal) -> bool:
@@ -131,6 +142,16 @@ def known_people(journal: Journal | None) -> list[str]:
     return list(
         people.order_by("username").values_list("username", flat=True).distinct()[:500]
     )
+
+
+def escaped_help_texts(model) -> dict[str, str]:
+    """The model's help texts, escaped. The admin prints help text as HTML, so
+    "/<name>/" became a tag and the page said "//"."""
+    return {
+        field.name: escape(field.help_text)
+        for field in model._meta.get_fields()
+        if getattr(field, "help_text", "")
+    }
 
 
 def suggest(field, people: list[str]) -> None:
@@ -174,6 +195,8 @@ class JournalAdmin(OwnerScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
+        # Read-only fields take their help text from here too.
+        kwargs.setdefault("help_texts", escaped_help_texts(Journal))
         form = super().get_form(request, obj, **kwargs)
         people = known_people(obj)
         for name in ("members", "moderators"):
@@ -321,7 +344,7 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value)
 
 
-class CommentRevisionInline(admin.TabularInline):
+class CommentRevisionInline(JournalOwnerInline):
     model = CommentRevision
     extra = 0
     fields = ("number", "written_at", "subject", "body_source", "state")
@@ -329,10 +352,18 @@ class CommentRevisionInline(admin.TabularInline):
     can_delete = False
     verbose_name_plural = _("Earlier versions")
 
+    def has_view_permission(self, request, obj=None):
+        # Ownership, not model permissions, as everywhere in this admin:
+        # without this the journal's owner never saw a comment's history.
+        return self._owns(request, obj.journal if obj is not None else None)
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

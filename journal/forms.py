@@ -14,8 +14,10 @@ def comment_text_fields() -> dict[str, forms.Field]:
     """The subject and body fields shared by the new-comment and edit forms.
 
     Lengths and blank text are checked by the service, so the form and the API
-    give the same sentence; the maxlength attributes only help the browser.
-    Limits come from settings at request time, not at import time.
+    give the same sentence; the maxlength and required attributes only tell
+    the browser and screen readers (the forms are sent with novalidate, so the
+    service's sentence is the one shown). Limits come from settings at request
+    time, not at import time.
     """
     body_limit = option("COMMENT_MAX_LENGTH")
     return {
@@ -28,7 +30,9 @@ def comment_text_fields() -> dict[str, forms.Field]:
             label=_("Comment"),
             strip=False,
             required=False,
-            widget=forms.Textarea(attrs={"rows": 8, "maxlength": body_limit}),
+            widget=forms.Textarea(
+                attrs={"rows": 8, "maxlength": body_limit, "required": True}
+            ),
             help_text=_(
                 "Up to %(limit)s characters. You may use <b>, <i>, <a>, "
                 "<blockquote>, lists and <code>; links get nofollow."

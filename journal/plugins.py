@@ -16,7 +16,12 @@ The plugin answers:
 - **tools**: what a viewer sees of moderation on a post page;
 - **viewer_annotations**: what it needs to know of the viewer, asked in the
   post page's own query so that it costs no round trip of its own;
+- **comment_annotations**: the same for each comment of a page (such as
+  whether the viewer reported it), asked in the page's comment query;
 - **issue_proof**, **read_proof**: the proof an anonymous comment carries.
+
+The plugin may also leave a sentence and a button for the next page a user
+sees (``offer_follow_up``, such as "Thread deleted" and Undo).
 
 A judgement's ``reasons`` are stored with the comment and shown to its author
 and the journal's moderators. Each is plain JSON data: ``code`` (stable, such
@@ -28,7 +33,7 @@ as written) and ``entry`` (the list entry).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any, Protocol
 
@@ -115,8 +120,9 @@ class Tools(Protocol):
     # Above the comments (for moderators: the post's queue).
     post_links: list[tuple[str, str]]
 
-    # Beside a comment's own Reply and Link (for readers: Report).
-    def reader_links(self, comment) -> list[tuple[str, str]]: ...
+    # Beside a comment's own Reply and Link (for readers: Report). A url of
+    # None is shown as plain text (such as "Reported").
+    def reader_links(self, comment) -> list[tuple[str, str | None]]: ...
 
     # In a comment's moderation bar (for moderators: thread actions).
     def moderator_links(self, comment) -> list[tuple[str, str]]: ...
@@ -135,6 +141,11 @@ class Plugin(Protocol):
     def viewer_annotations(self, user, *, journal_ref: str) -> dict:
         """Query expressions on the post (``journal_ref`` names its journal id
         column); their values reach ``may_comment`` as ``roles.noted``."""
+        ...
+
+    def comment_annotations(self, user) -> dict:
+        """Query expressions on each comment a page shows, for ``user``; the
+        values reach ``Tools`` as attributes of the comment."""
         ...
 
     def may_comment(self, post, user, roles: ViewerRoles) -> Access: ...
@@ -162,6 +173,49 @@ class Plugin(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """What an action says on the page it leads to, with a button to follow it
+    up, such as "Thread deleted" and Undo: ``message``, then a POST form to
+    ``url`` carrying ``fields`` behind a button labelled ``label``. Shown once,
+    by the page at ``path``, where that page lands (a post page: above its
+    comments), which a message at the top of a long page would not be."""
+
+    message: str
+    label: str
+    url: str
+    path: str
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+FOLLOW_UPS_SESSION_KEY = "journal.follow_ups"
+
+
+def offer_follow_up(session, follow_up: FollowUp) -> None:
+    """Have the page at ``follow_up.path`` show ``follow_up`` with its messages."""
+    offered = [*session.get(FOLLOW_UPS_SESSION_KEY, ()), asdict(follow_up)]
+    session[FOLLOW_UPS_SESSION_KEY] = offered[-3:]
+
+
+def take_follow_ups(session, path: str) -> list[FollowUp]:
+    """The follow-ups offered for the page at ``path``. Like messages, they are
+    shown once: reading them drops every follow-up offered, so that one the
+    user never went to see does not turn up on a later page."""
+    if FOLLOW_UPS_SESSION_KEY not in session:  # no query without a session
+        return []
+    offered = [
+        FollowUp(
+            message=item["message"],
+            label=item["label"],
+            url=item["url"],
+            path=item["path"],
+            fields=tuple(tuple(pair) for pair in item["fields"]),
+        )
+        for item in session.pop(FOLLOW_UPS_SESSION_KEY)
+    ]
+    return [follow_up for follow_up in offered if follow_up.path == path]
+
+
 @dataclass
 class NoTools:
     post_links: list = field(default_factory=list)
@@ -183,6 +237,9 @@ class Unmoderated:
         return Judgement()
 
     def viewer_annotations(self, user, *, journal_ref: str) -> dict:
+        return {}
+
+    def comment_annotations(self, user) -> dict:
         return {}
 
     def may_comment(self, post, user, roles: ViewerRoles) -> Access:

@@ -116,14 +116,17 @@ def readable_by(user, own_comment_ids=()) -> Q:
 
     Published ones for everyone; held ones for their author (also an anonymous
     author, through the ids remembered in their session) and for the journal's
-    moderators; rejected ones for their author, who is told why.
+    moderators; rejected ones for their author, who is told why; ones removed
+    with their thread for the journal's moderators, who may undo that.
     """
     held = Q(state=CommentState.HELD)
     readable = Q(state=CommentState.PUBLISHED)
     if own_comment_ids:
         readable |= held & Q(pk__in=list(own_comment_ids))
     if user.is_authenticated:
-        readable |= held & (Q(author_id=user.pk) | moderated_by(user))
+        moderated_states = [CommentState.HELD, CommentState.REMOVED]
+        readable |= held & Q(author_id=user.pk)
+        readable |= Q(state__in=moderated_states) & moderated_by(user)
         # Authors read their own rejected comments, with the moderator's reason.
         readable |= Q(state=CommentState.REJECTED, author_id=user.pk)
     return readable
@@ -165,6 +168,32 @@ class CommentQuerySet(models.QuerySet):
         )
         return self.filter(readable | Q(Exists(readable_below))).annotate(
             readable=ExpressionWrapper(readable, output_field=BooleanField())
+        )
+
+    def with_thread_context(self, user, own_comment_ids=()) -> CommentQuerySet:
+        """With what a page showing one comment's sub-thread needs to know of
+        the comments above it, which it does not load: ``frozen_above`` (a
+        comment above it is frozen: nobody may reply below) and
+        ``parent_readable`` (``user`` may read its parent in full)."""
+        # The ancestors' paths are the prefixes of the comment's path: each lies
+        # at or below it, and the comment's path below the ancestor's followed
+        # by the largest segment (as in visible_to, the other way round).
+        frozen_above = (
+            self.model.objects.filter(
+                post_id=OuterRef("post_id"), frozen=True, path__lt=OuterRef("path")
+            )
+            .alias(
+                below=Concat(
+                    "path", Value(paths.LAST_SEGMENT), output_field=CharField()
+                )
+            )
+            .filter(below__gt=OuterRef("path"))
+        )
+        parent = self.model.objects.filter(
+            readable_by(user, own_comment_ids), pk=OuterRef("parent_id")
+        )
+        return self.annotate(
+            frozen_above=Exists(frozen_above), parent_readable=Exists(parent)
         )
 
     def in_display_order(self) -> CommentQuerySet:

@@ -4,9 +4,9 @@ journal.threads, writes go through journal.services."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -20,8 +20,9 @@ from .client_ip import client_ip
 from .conf import option
 from .forms import CommentEditForm, CommentForm
 from .models import Comment, Journal, Post, Tag
-from .params import optional_id
-from .plugins import Origin, ViewerRoles, plugin
+from .params import optional_id, whole_number
+from .plugins import Origin, Refusal, ViewerRoles, plugin, take_follow_ups
+from .sanitize import clean_comment_body
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
 OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
@@ -109,17 +110,119 @@ def _remember_own_comment(request, comment: Comment) -> None:
         request.session[OWN_COMMENTS_SESSION_KEY] = own
 
 
-def _render_post_page(
-    request, post: Post, *, form=None, reply_to_id=None, status=200, refusal=None
-):
+# What was typed into a comment form that was refused, invalid or previewed,
+# with why, by post id: the form's POST redirects to the post page (303), which
+# shows it again, so that page can be reloaded. Kept until the comment is
+# posted or the draft discarded; only the latest few posts keep one.
+DRAFTS_SESSION_KEY = "journal.comment_drafts"
+MAX_DRAFTS = 3
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """Where a form's POST sends the browser: a GET of ``url``, which a reload
+    repeats instead of sending the form again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _draft_limits() -> dict[str, int]:
+    # Enough to show a text that is too long as it was typed, not more.
+    return {
+        "body": 2 * option("COMMENT_MAX_LENGTH"),
+        "subject": 2 * option("SUBJECT_MAX_LENGTH"),
+        "author_name": 200,
+        "parent": 30,
+    }
+
+
+def _draft(request, post: Post, reply_to_id: int | None) -> dict | None:
+    """The draft kept for this post, if it belongs on this page (the reply form
+    of the comment it answers, or the new-comment form)."""
+    if DRAFTS_SESSION_KEY not in request.session:  # no query without a session
+        return None
+    draft = request.session[DRAFTS_SESSION_KEY].get(str(post.pk))
+    if draft is None or draft["reply_to"] != reply_to_id:
+        return None
+    return draft
+
+
+def _keep_draft(
+    request, post: Post, *, errors=None, refusal: Refusal | None = None, preview=False
+) -> str:
+    """Keep what was typed and why it was not posted; the address to show it at."""
+    typed = {
+        name: request.POST.get(name, "")[:limit]
+        for name, limit in _draft_limits().items()
+    }
+    reply_to_id = whole_number(typed["parent"])
+    drafts = {
+        key: draft
+        for key, draft in request.session.get(DRAFTS_SESSION_KEY, {}).items()
+        if key != str(post.pk)
+    }
+    drafts[str(post.pk)] = {
+        "typed": typed,
+        "reply_to": reply_to_id,
+        # Errors the service found; the form's own are found again on display.
+        "errors": errors or {},
+        "refusal": [refusal.code, refusal.message] if refusal else None,
+        "preview": preview,
+        # Nothing was judged, so the anti-bot proof is still good: keeping it
+        # spares a person who previews the wait a fresh one asks for.
+        "started": request.POST.get("started", "")[:500] if preview else "",
+    }
+    request.session[DRAFTS_SESSION_KEY] = dict(list(drafts.items())[-MAX_DRAFTS:])
+    query = f"?replyto={reply_to_id}" if reply_to_id else ""
+    anchor = "#preview" if preview and not errors else "#error-summary"
+    return f"{post.get_absolute_url()}{query}{anchor}"
+
+
+def _forget_draft(request, post: Post) -> None:
+    drafts = request.session.get(DRAFTS_SESSION_KEY)
+    if drafts and str(post.pk) in drafts:
+        request.session[DRAFTS_SESSION_KEY] = {
+            key: draft for key, draft in drafts.items() if key != str(post.pk)
+        }
+
+
+def _service_errors(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: list(found) for field, found in error.message_dict.items()}
+    return {NON_FIELD_ERRORS: [str(message) for message in error.messages]}
+
+
+def _draft_form(request, post: Post, draft: dict) -> tuple[CommentForm, Refusal | None]:
+    """The comment form as it was sent, with every error it got."""
+    form = CommentForm(
+        dict(draft["typed"]),
+        post_id=post.pk,
+        anonymous=not request.user.is_authenticated,
+    )
+    form.is_valid()  # the form's own checks, as when it was sent
+    for field, found in draft["errors"].items():
+        for message in found:
+            form.add_error(field if field in form.fields else None, message)
+    if draft["started"]:
+        form.data = {**form.data, "started": draft["started"]}
+    else:
+        form.refresh_token()
+    refusal = Refusal(*draft["refusal"]) if draft["refusal"] else None
+    return form, refusal
+
+
+def _render_post_page(request, post: Post, *, reply_to_id=None):
     roles = _roles(request, post)
     access = plugin().may_comment(post, request.user, roles)
+    tools = plugin().tools(post, request.user, roles)
     own_ids = _own_comment_ids(request)
+    draft = _draft(request, post, reply_to_id)
     focus_id = reply_to_id or optional_id(request.GET.get("thread"))
     comment_page = None
     if focus_id:
         comment_page = threads.comment_thread(post, request.user, focus_id, own_ids)
-        if comment_page is None and form is None:
+        # A reply refused because its parent is gone comes back with its text.
+        if comment_page is None and draft is None:
             raise Http404(_("No such comment."))
     if comment_page is None:
         comment_page = threads.comment_page(
@@ -127,7 +230,15 @@ def _render_post_page(
         )
 
     reply_to = comment_page.focus if reply_to_id else None
-    if form is None and not access.refused:
+    form = refusal = preview_html = None
+    if access.refused:
+        draft = None
+    elif draft is not None:
+        form, refusal = _draft_form(request, post, draft)
+        if draft["preview"]:
+            # The function the write path stores with; nothing is stored here.
+            preview_html = clean_comment_body(draft["typed"]["body"])
+    else:
         form = CommentForm(
             initial={"parent": reply_to.pk if reply_to else None},
             post_id=post.pk,
@@ -138,14 +249,21 @@ def _render_post_page(
         "post": post,
         "comment_page": comment_page,
         "reply_to": reply_to,
+        # Nobody may reply under a frozen comment: say so instead of a form
+        # (unless a refused reply's text is waiting there).
+        "reply_frozen": bool(reply_to and reply_to.thread_frozen and draft is None),
         "access": access,
         "form": form,
         "refusal": refusal,
+        "page_error": refusal is not None,
+        "has_draft": draft is not None,
+        "preview_html": preview_html,
         "is_moderator": roles.is_moderator,
         "edit_minutes": post.journal.edit_window_minutes,
-        "tools": plugin().tools(post, request.user, roles),
+        "tools": tools,
+        "follow_ups": take_follow_ups(request.session, request.path),
     }
-    return render(request, "journal/post.html", context, status=status)
+    return render(request, "journal/post.html", context)
 
 
 @require_safe
@@ -174,45 +292,40 @@ def _announce(request, comment: Comment) -> None:
 
 @require_POST
 def post_comment(request, journal_name: str, post_id: int):
-    # Writing needs the post alone: the service judges the author itself. Only a
-    # page shown again (bad input, a refusal) reads what showing the post needs.
+    """Post, preview or discard a comment. Anything but a stored comment sends
+    the browser back to the post page (303) with the text kept in the session:
+    the errors in view, and an address that can be reloaded."""
+    # Writing needs the post alone: the service judges the author itself.
     post = _get_post(request, journal_name, post_id, for_page=False)
-
-    def page_again(form, **kwargs):
-        shown = _get_post(request, journal_name, post_id)
-        return _render_post_page(request, shown, form=form, **kwargs)
+    if "discard" in request.POST:
+        _forget_draft(request, post)
+        messages.info(request, _("Your draft was discarded."))
+        reply_to_id = whole_number(request.POST.get("parent", ""))
+        query = f"?replyto={reply_to_id}" if reply_to_id else ""
+        return _see_other(f"{post.get_absolute_url()}{query}#add-comment")
 
     form = CommentForm(
         request.POST, post_id=post.pk, anonymous=not request.user.is_authenticated
     )
     if not form.is_valid():
-        form.refresh_token()
-        return page_again(form, status=400)
-
-    # On a refusal, show the thread replied to (if it is on this post).
-    reply_to_id = form.cleaned_data["parent"]
+        return _see_other(_keep_draft(request, post))
+    if "preview" in request.POST:
+        return _see_other(_keep_draft(request, post, preview=True))
     try:
         comment = services.submit_comment(
             post=post,
             author=request.user,
             body=form.cleaned_data["body"],
             subject=form.cleaned_data["subject"],
-            parent_id=reply_to_id,
+            parent_id=form.cleaned_data["parent"],
             author_name=form.cleaned_data.get("author_name", ""),
             origin=Origin(ip_address=client_ip(request), proof=form.proof()),
         )
     except ValidationError as error:
-        form.add_error(None, error)
-        form.refresh_token()
-        return page_again(form, reply_to_id=reply_to_id, status=400)
+        return _see_other(_keep_draft(request, post, errors=_service_errors(error)))
     except services.CommentRefused as refused:
-        form.refresh_token()
-        return page_again(
-            form,
-            reply_to_id=reply_to_id,
-            status=429 if refused.code == "rate.limited" else 403,
-            refusal=refused.reason,
-        )
+        return _see_other(_keep_draft(request, post, refusal=refused.reason))
+    _forget_draft(request, post)
     _remember_own_comment(request, comment)
     _announce(request, comment)
     return redirect(comment.get_absolute_url())

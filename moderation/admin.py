@@ -9,7 +9,14 @@ import contextlib
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from journal.admin import (
@@ -21,12 +28,110 @@ from journal.admin import (
     suggest,
 )
 from journal.forms import PersonField
-from journal.models import Comment, Journal
+from journal.models import Comment, CommentState, Journal
 
 from . import services as moderation
 from .forms import DistinctWordsFormSet, RestrictionForm, WordEntryForm
-from .models import AuditEntry, AuthorRestriction, Report, RuleSetVersion, WordRule
+from .models import (
+    RULE_SETTING_FIELDS,
+    AuditEntry,
+    AuthorRestriction,
+    Report,
+    ReportReason,
+    RuleSetVersion,
+    WordRule,
+)
+from .queue import COUNT_CAP, CountUpTo, count_label
 from .services import record_rule_set
+
+
+def readable_changes(changes: dict) -> list[tuple[str, str]]:
+    """A rule-set version's ``changes`` ({name: [old, new]}) as (label, text)
+    lines: "Hold comments with this many links", "3 → 5"."""
+    lines = []
+    for name in sorted(changes, key=_in_form_order):
+        old, new = changes[name]
+        if name == "words":
+            lines.append((gettext("Word lists"), _word_changes(old, new)))
+            continue
+        try:
+            field = Journal._meta.get_field(name)
+        except FieldDoesNotExist:  # a setting since removed: its name will do
+            lines.append((name, f"{old} → {new}"))
+            continue
+        label = capfirst(str(field.verbose_name))
+        if old is None:  # the first version, or a setting added since
+            lines.append((label, _setting_value(field, new)))
+        else:
+            text = f"{_setting_value(field, old)} → {_setting_value(field, new)}"
+            lines.append((label, text))
+    return lines
+
+
+def _in_form_order(name: str) -> tuple[int, str]:
+    """The settings in the order of the form, any unknown ones, the word lists."""
+    if name in RULE_SETTING_FIELDS:
+        return RULE_SETTING_FIELDS.index(name), name
+    return len(RULE_SETTING_FIELDS) + (name == "words"), name
+
+
+def _setting_value(field, value) -> str:
+    if isinstance(value, bool):
+        return gettext("on") if value else gettext("off")
+    return str(dict(field.flatchoices).get(value, value))
+
+
+def _word_changes(old, new) -> str:
+    before = {tuple(entry) for entry in old or ()}
+    after = {tuple(entry) for entry in new or ()}
+    parts = []
+    if added := sorted(after - before):
+        words = ", ".join(_word(entry) for entry in added)
+        parts.append(gettext("added: %(words)s") % {"words": words})
+    if retired := sorted(before - after):
+        words = ", ".join(_word(entry) for entry in retired)
+        parts.append(gettext("retired: %(words)s") % {"words": words})
+    return " / ".join(parts)
+
+
+WORD_KINDS = {WordRule.Kind.BLOCK: _("blocked"), WordRule.Kind.HOLD: _("held")}
+
+
+def _word(entry) -> str:
+    phrase, kind, *rest = entry
+    substring = bool(rest and rest[0])
+    kind = WORD_KINDS.get(kind, kind)
+    if substring:
+        return gettext("%(phrase)s (%(kind)s, inside words)") % {
+            "phrase": phrase,
+            "kind": kind,
+        }
+    return gettext("%(phrase)s (%(kind)s)") % {"phrase": phrase, "kind": kind}
+
+
+def changes_list(changes: dict) -> str:
+    return render_to_string(
+        "admin/moderation/rule_set_changes.html",
+        {"lines": readable_changes(changes or {})},
+    )
+
+
+def held_count():
+    """How many comments wait in a journal's queue, counted up to the cap."""
+    held = Comment.objects.filter(journal_id=OuterRef("pk"), state=CommentState.HELD)
+    return CountUpTo(held.values("pk").order_by()[: COUNT_CAP + 1])
+
+
+def _held_label(journal: Journal) -> str:
+    count = getattr(journal, "held_count", None)
+    if count is None:
+        held = Comment.objects.filter(journal=journal, state=CommentState.HELD)
+        count = held[: COUNT_CAP + 1].count()
+    return count_label({journal.pk: count})
+
+
+def queue_url(journal: Journal) -> str:
+    return f"{reverse('moderation:queue')}?{urlencode({'journal': journal.name})}"
 
 
 class WordRuleInline(JournalOwnerInline):
@@ -77,11 +182,15 @@ class AuthorRestrictionInline(JournalOwnerInline):
 class RuleSetVersionInline(JournalOwnerInline):
     model = RuleSetVersion
     extra = 0
-    fields = ("number", "created_at", "created_by_name", "changes")
+    fields = ("number", "created_at", "created_by_name", "what_changed")
     readonly_fields = fields
     can_delete = False
     ordering = ("-number",)
     verbose_name_plural = _("Rule-set versions (every change to the comment rules)")
+
+    @admin.display(description=_("changes"))
+    def what_changed(self, version: RuleSetVersion) -> str:
+        return changes_list(version.changes)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -144,8 +253,36 @@ class ModeratedJournalAdmin(JournalAdmin):
                 ),
             },
         ),
+        (
+            _("Moderation queue"),
+            {
+                "fields": ("queue_claims",),
+                "description": _(
+                    "How the queue behaves for this journal's moderators. The "
+                    "link at the top of this page opens the queue."
+                ),
+            },
+        ),
     )
     inlines = (WordRuleInline, AuthorRestrictionInline, RuleSetVersionInline)
+    list_display = (*JournalAdmin.list_display, "queue")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(held_count=held_count())
+
+    @admin.display(description=_("queue"), ordering="held_count")
+    def queue(self, journal: Journal) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            queue_url(journal),
+            gettext("%(count)s held") % {"count": _held_label(journal)},
+        )
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and obj.pk:
+            context["queue_url"] = queue_url(obj)
+            context["held"] = _held_label(obj)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -270,22 +407,61 @@ class OwnerScopedReadOnly(OwnerScopedAdmin):
         return False
 
 
+REASON_LABELS = dict(ReportReason.choices)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(OwnerScopedReadOnly):
+    # Seven short columns: eight pushed the last ones out of view at 1280 px.
     list_display = (
         "created_at",
-        "actor_name",
-        "action",
-        "journal",
+        "by_whom",
+        "what",
         "target",
-        "from_state",
-        "to_state",
-        "reason",
+        "state_change",
+        "reason_label",
+        "journal",
     )
     list_filter = ("action", ("journal", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("journal",)
     search_fields = ("actor_name", "target", "note")
     date_hierarchy = "created_at"
+    readonly_fields = ("rule_changes",)
+
+    @admin.display(description=_("by"), ordering="actor_name")
+    def by_whom(self, entry: AuditEntry) -> str:
+        return entry.actor_name
+
+    @admin.display(description=_("action"), ordering="action")
+    def what(self, entry: AuditEntry) -> str:
+        # A line may break after the namespace: "comment." / "approve".
+        namespace, dot, name = entry.action.partition(".")
+        return format_html("{}{}<wbr>{}", namespace, dot, name)
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_label(self, entry: AuditEntry) -> str:
+        return REASON_LABELS.get(entry.reason, entry.reason)
+
+    @admin.display(description=_("state"))
+    def state_change(self, entry: AuditEntry) -> str:
+        if entry.from_state and entry.to_state:
+            return f"{entry.from_state} → {entry.to_state}"
+        return entry.to_state or entry.from_state
+
+    @admin.display(description=_("rule-set changes"))
+    def rule_changes(self, entry: AuditEntry) -> str:
+        return changes_list(entry.data.get("changes"))
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "rule_changes"]
+        if obj is not None and obj.data.get("changes"):
+            # The changes read as a list; raw JSON only for anything else.
+            at = fields.index("data")
+            if set(obj.data) == {"changes"}:
+                fields[at] = "rule_changes"
+            else:
+                fields.insert(at, "rule_changes")
+        return fields
 
 
 @admin.register(Report)

@@ -42,6 +42,12 @@ def entry(
     )
 
 
+def person(user) -> str:
+    """A person as an entry's target: their name and username, kept as they
+    were even if the account changes or goes ("Mira Okafor (@mira)")."""
+    return f"{user.public_name} (@{user.get_username()})"[:200]
+
+
 def record(**fields) -> AuditEntry:
     new = entry(**fields)
     new.save()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,13 @@ class DistinctWordsFormSet(forms.BaseInlineFormSet):
             keys.add(key)
 
 
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date and time boxes, with "Date:" and "Time:" as their
+    labels: in a table row there is no field label to name them."""
+
+    template_name = "admin/widgets/split_datetime_labelled.html"
+
+
 class RestrictionForm(forms.ModelForm):
     """A ban or screening in the owner's admin. Whom and what it restricts are
     fixed once made (another person is another ban); its end and reason may
@@ -71,6 +79,7 @@ class RestrictionForm(forms.ModelForm):
     class Meta:
         model = AuthorRestriction
         fields = ("user", "kind", "until", "reason")
+        widgets = {"until": LabelledSplitDateTime}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,7 +16,7 @@ from journal.models import CommentState
 from journal.plugins import Access, Draft, Judgement, Origin, ViewerRoles
 
 from . import antibot, judging, learning, notifications, services
-from .models import AuthorRestriction, ReportReason
+from .models import AuthorRestriction, Report, ReportReason
 
 # A comment id no database reaches, replaced by each real id: one reverse() per
 # page and action instead of one per comment.
@@ -47,7 +47,7 @@ class PostTools:
             self._patterns[key] = reverse(name, args=(_ID, *args))
         return self._patterns[key].replace(str(_ID), str(comment_id))
 
-    def reader_links(self, comment) -> list[tuple[str, str]]:
+    def reader_links(self, comment) -> list[tuple[str, str | None]]:
         user = self.user
         if (
             user.is_authenticated
@@ -55,6 +55,9 @@ class PostTools:
             and comment.state == CommentState.PUBLISHED
             and not self.is_moderator
         ):
+            # Asked in the page's own query (ModerationPlugin.comment_annotations).
+            if getattr(comment, "viewer_reported", False):
+                return [("Reported", None)]
             return [("Report", self._url("moderation:report", comment.pk))]
         return []
 
@@ -69,8 +72,10 @@ class PostTools:
             thread("unfreeze", "Unfreeze thread")
             if comment.frozen
             else thread("freeze", "Freeze thread"),
-            thread("delete", "Delete thread"),
         ]
+        # A removed comment's thread is deleted already (undo is in the queue).
+        if comment.state != CommentState.REMOVED:
+            links.append(thread("delete", "Delete thread"))
         if comment.state == CommentState.PUBLISHED:
             links.append(thread("screen", "Screen"))
         elif comment.is_held:
@@ -95,6 +100,12 @@ class ModerationPlugin:
             kind=AuthorRestriction.Kind.BAN,
         )
         return {"viewer_is_banned": Exists(banned)}
+
+    def comment_annotations(self, user) -> dict:
+        if not user.is_authenticated:
+            return {}
+        reported = Report.objects.filter(comment=OuterRef("pk"), reporter_id=user.pk)
+        return {"viewer_reported": Exists(reported)}
 
     def may_comment(self, post, user, roles: ViewerRoles) -> Access:
         return judging.may_comment(post, user, roles)

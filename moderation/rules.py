@@ -19,7 +19,7 @@ from enum import IntEnum
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .words import WordEntry, find_matches
 
@@ -612,6 +612,44 @@ RULE_CODES = {
     "links.too_many", "words.held", "trusted.author", "screening.author", "account.new",
     "screening.moderator", "spam.likely", "history.rejected", "reports.weighted",
 }  # fmt: skip
+
+
+# What a moderator reads for each code: a few words, the code kept as a tooltip.
+RULE_LABELS = {
+    "access.post_closed": gettext_lazy("Comments closed on the post"),
+    "access.nobody": gettext_lazy("Comments turned off"),
+    "access.anonymous_disabled": gettext_lazy("Anonymous comments off"),
+    "access.members_only": gettext_lazy("Members only"),
+    "post.closed_old": gettext_lazy("Post too old"),
+    "ban.active": gettext_lazy("Author banned"),
+    "thread.frozen": gettext_lazy("Thread frozen"),
+    "thread.too_deep": gettext_lazy("Thread too deep"),
+    "antibot.honeypot": gettext_lazy("Bot trap filled in"),
+    "antibot.invalid_form": gettext_lazy("Form damaged"),
+    "antibot.too_fast": gettext_lazy("Sent too fast"),
+    "antibot.expired": gettext_lazy("Form expired"),
+    "antibot.reused": gettext_lazy("Form sent twice"),
+    "rate.limited": gettext_lazy("Too many comments"),
+    "comment.duplicate": gettext_lazy("Same comment twice"),
+    "words.blocked": gettext_lazy("Blocked word"),
+    "screening.all": gettext_lazy("Journal screens everyone"),
+    "screening.non_members": gettext_lazy("Not a member"),
+    "screening.anonymous": gettext_lazy("Anonymous"),
+    "screening.post": gettext_lazy("Post screens everyone"),
+    "links.too_many": gettext_lazy("Too many links"),
+    "words.held": gettext_lazy("Held word"),
+    "trusted.author": gettext_lazy("Trusted author"),
+    "screening.author": gettext_lazy("Author screened"),
+    "account.new": gettext_lazy("New account"),
+    "screening.moderator": gettext_lazy("Screened by a moderator"),
+    "spam.likely": gettext_lazy("Looks like spam"),
+    "history.rejected": gettext_lazy("Often rejected"),
+    "reports.weighted": gettext_lazy("Reported by readers"),
+}
+
+
+def rule_label(code: str) -> str:
+    return str(RULE_LABELS.get(code, code))
 
 
 def decide(facts: CommentFacts, rules: Iterable[Rule] = RULES) -> Verdict:

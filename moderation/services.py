@@ -22,7 +22,7 @@ from journal.models import Comment, CommentState, Journal
 from journal.params import whole_number
 from journal.querysets import moderated_by
 
-from . import audit, learning, notifications, reporters, rules, strikes
+from . import audit, claims, learning, notifications, reporters, rules, strikes
 from .models import (
     RULE_SETTING_FIELDS,
     AuditEntry,
@@ -274,6 +274,8 @@ class Outcome:
     comment_id: int
     status: str  # "done", "already_decided", "edited"
     message: str
+    # The audit entry a done decision wrote: what an Undo button undoes.
+    entry_id: int | None = None
 
     @property
     def done(self) -> bool:
@@ -394,6 +396,10 @@ def decide(
         raise NotAllowed(_("Unknown decision."), "decision.unknown")
     if decision == Decision.REJECT and reason not in ReportReason.values:
         raise NotAllowed(_("Pick a reason for rejecting."), "decision.reason_required")
+    # Only a rejection gives a reason; an approval or a spam decision recorded
+    # with one (a form's default, say) would read as a rejection's.
+    if decision != Decision.REJECT:
+        reason = ""
     to_state, from_states = DECISIONS[decision]
     # A comment listed twice is decided once, by its first item.
     first: dict[int, Seen] = {}
@@ -444,8 +450,10 @@ def decide(
     _notify_decided(applicable, decision, reason, note)
     learning.learn_after_commit(entries)
 
+    claims.clear((comment.journal_id, comment.pk) for comment in applicable)
     outcomes = {
-        comment.pk: Outcome(comment.pk, "done", _("Done.")) for comment in applicable
+        entry.comment_id: Outcome(entry.comment_id, "done", _("Done."), entry.pk)
+        for entry in entries
     }
     for seen, comment in conflicts:
         status, message = _conflict_message(comment, seen, last.get(comment.pk))
@@ -500,7 +508,7 @@ def record_restriction(
         journal=restriction.journal_id,
         actor=by,
         action=f"author.{restriction.kind}" + ("_lifted" if lifted else ""),
-        target=f"user {restriction.user_id}",
+        target=audit.person(restriction.user),
         note=note or ("" if lifted else restriction.reason),
         data=data,
     )
@@ -600,6 +608,43 @@ def dismiss_reports(*, moderator, comment_ids: Sequence[int], note: str = "") ->
         if comment.pk in reported
     )
     return closed
+
+
+# Claims ("Dan is looking at this") -------------------------------------------------
+
+
+def _claimable(moderator, comment_id: int) -> int:
+    """The journal of a comment ``moderator`` may claim: one query."""
+    row = (
+        moderated_comments(moderator)
+        .filter(pk=comment_id)
+        .values_list("journal_id", "journal__queue_claims")
+        .first()
+    )
+    if row is None:
+        raise NotFound(comment_id)
+    journal_id, claims_on = row
+    if not claims_on:
+        raise NotAllowed(
+            _("This journal does not show who is looking at a queue item."),
+            "claims.off",
+        )
+    return journal_id
+
+
+def claim_item(*, moderator, comment_id: int) -> claims.Claim:
+    """Tell the journal's other moderators that ``moderator`` is looking at
+    this comment, for a few minutes. Informs only: it never blocks a decision."""
+    journal_id = _claimable(moderator, comment_id)
+    return claims.lease(
+        moderator=moderator, journal_id=journal_id, comment_id=comment_id
+    )
+
+
+def release_item(*, moderator, comment_id: int) -> None:
+    """Withdraw ``moderator``'s own claim on a comment."""
+    journal_id = _claimable(moderator, comment_id)
+    claims.release(moderator=moderator, journal_id=journal_id, comment_id=comment_id)
 
 
 # Posts moving between journals -----------------------------------------------------

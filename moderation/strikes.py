@@ -157,7 +157,7 @@ def _restrict(journal, user, kind, days, strikes, tipping, now) -> AuditEntry:
         journal=journal,
         actor=None,
         action=f"author.{kind}",
-        target=f"user {user.pk}",
+        target=audit.person(user),
         note=sentence,
         data={
             "user": user.pk,

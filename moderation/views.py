@@ -4,14 +4,22 @@ moderation.services; a journal the user does not moderate is simply a 404."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import (
@@ -21,9 +29,10 @@ from django.views.decorators.http import (
 )
 
 from journal.models import Comment, CommentState
-from journal.params import local_path
+from journal.params import local_path, whole_number
+from journal.plugins import FollowUp, offer_follow_up
 
-from . import queue, services
+from . import queue, rules, services
 from .models import ReportReason
 
 THREAD_ACTIONS = {
@@ -41,6 +50,10 @@ THREAD_ACTIONS = {
 }
 
 
+# The decisions just made without JavaScript, shown once with their Undo.
+LAST_ACTION_SESSION_KEY = "moderation.last_action"
+
+
 def _back(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     return local_path(request, target) or default
@@ -50,23 +63,99 @@ def _back(request, default: str) -> str:
 @require_safe
 def queue_page(request):
     page = queue.load(request.user, request.GET)
+    queue.Badge.remember(request.user, page.tabs[0][2])
     context = {
         "page": page,
         "filters": page.filters,
         "reasons": ReportReason.choices,
         # Built once: every item of the page repeats the same choices.
-        "reason_options": format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (value, " selected" if value == ReportReason.OTHER else "", label)
-                for value, label in ReportReason.choices
+        "reason_options": format_html(
+            '<option value="">{}</option>{}',
+            _("Choose a reason"),
+            format_html_join(
+                "", '<option value="{}">{}</option>', ReportReason.choices
             ),
         ),
-        "hold_codes": queue.HOLD_CODES,
+        "hold_codes": [(code, rules.rule_label(code)) for code in queue.HOLD_CODES],
         "here": request.get_full_path(),
+        "select_all": request.GET.get("select") == "all",
+        # The decisions just made without JavaScript, each with its Undo.
+        "last_action": request.session.pop(LAST_ACTION_SESSION_KEY, None),
+        "poll_seconds": settings.MODERATION_QUEUE_POLL_SECONDS,
     }
     return render(request, "moderation/queue.html", context)
+
+
+@login_required
+@require_safe
+def live_counts(request):
+    """What an open queue page polls for: tab counts, how many comments were
+    held since it was drawn, and who else is looking at its items. JSON with
+    an ETag, so an unchanged answer is a bodiless 304."""
+    try:
+        counts = queue.live(
+            request.user,
+            since=_count_from(request.GET.get("since", "")),
+            journal=request.GET.get("journal", "")[:64],
+            items=_item_pairs(request.GET.get("items", "")),
+        )
+    except Http404:
+        return JsonResponse(
+            {"code": "not_found", "detail": _("You do not moderate any journal.")},
+            status=404,
+        )
+    queue.Badge.remember(request.user, counts.tabs["held"])
+    body = json.dumps(counts.as_json(), sort_keys=True)
+    digest = hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
+    etag = f'"{digest}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _count_from(value: str) -> int | None:
+    """The page's newest held id when drawn: 0 when the queue was empty."""
+    return 0 if value == "0" else whole_number(value)
+
+
+def _item_pairs(value: str) -> list[tuple[int, int]]:
+    """ "3:41,3:42" (journal id:comment id, as the page's items carry them)
+    as pairs; anything malformed is skipped, and at most a page's worth read."""
+    pairs = []
+    for part in value.split(",")[: queue.PAGE_SIZE * 2]:
+        journal_id, _sep, comment_id = part.partition(":")
+        journal_id, comment_id = whole_number(journal_id), whole_number(comment_id)
+        if journal_id and comment_id:
+            pairs.append((journal_id, comment_id))
+    return pairs
+
+
+@login_required
+@require_POST
+def claim(request, comment_id: int):
+    """Claim a queue item for a few minutes ("Dan is looking at this"), or
+    with ``release`` withdraw one's own claim. JSON for the queue's script."""
+    try:
+        if request.POST.get("release"):
+            services.release_item(moderator=request.user, comment_id=comment_id)
+            return JsonResponse({"comment": comment_id, "released": True})
+        held = services.claim_item(moderator=request.user, comment_id=comment_id)
+    except services.NotFound:
+        return JsonResponse(
+            {"code": "not_found", "detail": _("No such comment in your queue.")},
+            status=404,
+        )
+    except services.NotAllowed as refused:
+        return JsonResponse(
+            {"code": refused.code, "detail": refused.message}, status=403
+        )
+    return JsonResponse(
+        {"comment": comment_id, "name": held.name, "until": held.until.isoformat()}
+    )
 
 
 def _until(value: str) -> datetime.datetime | None:
@@ -87,6 +176,13 @@ def _read_action(post) -> tuple[str, list[services.Seen], dict]:
         decision, _sep, token = post["act"].partition(":")
         seen = [services.Seen.parse(token)]
         key = str(seen[0].comment_id)
+        if decision == "spamban":  # the item's own "Spam and ban" button
+            fields = {
+                "note": post.get(f"ban-note-{key}", ""),
+                "ban": True,
+                "ban_until": _until(post.get(f"until-{key}", "")),
+            }
+            return "spam", seen, fields
         fields = {
             "reason": post.get(f"reason-{key}", ""),
             "note": post.get(f"note-{key}", ""),
@@ -105,84 +201,150 @@ def _read_action(post) -> tuple[str, list[services.Seen], dict]:
     return decision, seen, fields
 
 
+def _wants_json(request) -> bool:
+    """The queue's script asks for JSON; a plain form post gets a redirect."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @login_required
 @require_POST
 def act(request):
     back = _back(request, reverse("moderation:queue"))
+    as_json = _wants_json(request)
+
+    def refuse(message: str, code: str, status: int = 400):
+        if as_json:
+            return JsonResponse({"code": code, "detail": message}, status=status)
+        messages.error(request, message)
+        return redirect(back)
+
     try:
         decision, seen, fields = _read_action(request.POST)
     except services.NotAllowed as refused:
-        messages.error(request, refused.message)
-        return redirect(back)
+        return refuse(refused.message, refused.code)
     except ValueError:
-        messages.error(
-            request, _("The form was damaged; reload the queue and try again.")
+        return refuse(
+            _("The form was damaged; reload the queue and try again."), "form.damaged"
         )
-        return redirect(back)
     if not seen:
-        messages.error(request, _("Tick at least one comment first."))
-        return redirect(back)
+        return refuse(_("Tick at least one comment first."), "selection.empty")
     try:
         if decision == "dismiss":
+            ids = [item.comment_id for item in seen]
             closed = services.dismiss_reports(
-                moderator=request.user,
-                comment_ids=[item.comment_id for item in seen],
-                note=fields["note"],
+                moderator=request.user, comment_ids=ids, note=fields["note"]
             )
-            messages.success(
-                request,
-                ngettext("%(n)d report dismissed.", "%(n)d reports dismissed.", closed)
-                % {"n": closed},
+            summary = ngettext(
+                "%(n)d report dismissed.", "%(n)d reports dismissed.", closed
+            ) % {"n": closed}
+            outcomes = [services.Outcome(pk, "done", summary) for pk in ids]
+        else:
+            outcomes = services.decide(
+                moderator=request.user, items=seen, decision=decision, **fields
             )
-            return redirect(back)
-        outcomes = services.decide(
-            moderator=request.user, items=seen, decision=decision, **fields
-        )
+            summary = _summary(decision, outcomes)
     except services.NotFound as error:
+        if as_json:
+            return refuse(_("No such comment in your queue."), "not_found", 404)
         raise Http404(_("No such comment in your queue.")) from error
     except services.NotAllowed as refused:
-        messages.error(request, refused.message)
-        return redirect(back)
-    _report_outcomes(request, decision, outcomes)
-    return redirect(back)
+        return refuse(refused.message, refused.code)
+
+    results = [_result(decision, outcome) for outcome in outcomes]
+    if as_json:
+        return JsonResponse({"detail": summary, "outcomes": results})
+    for result in results:
+        if result["status"] != "done":
+            messages.warning(request, result["message"])
+    done = [result for result in results if result["undo"]]
+    if done:  # shown with an Undo for each comment
+        request.session[LAST_ACTION_SESSION_KEY] = {"summary": summary, "done": done}
+    elif summary:
+        messages.success(request, summary)
+    return redirect(back + _place_after(request.POST, outcomes))
 
 
-def _report_outcomes(request, decision: str, outcomes) -> None:
+DONE_WORDS = {
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "spam": _("marked as spam"),
+    "dismiss": _("reports dismissed"),
+}
+
+
+def _summary(decision: str, outcomes) -> str:
     done = sum(outcome.done for outcome in outcomes)
-    verb = {
-        "approve": _("approved"),
-        "reject": _("rejected"),
-        "spam": _("marked as spam"),
+    if not done:
+        return ""
+    return ngettext("%(n)d comment %(verb)s.", "%(n)d comments %(verb)s.", done) % {
+        "n": done,
+        "verb": DONE_WORDS.get(decision, decision),
     }
-    if done:
-        messages.success(
-            request,
-            ngettext("%(n)d comment %(verb)s.", "%(n)d comments %(verb)s.", done)
-            % {"n": done, "verb": verb.get(decision, decision)},
-        )
-    for outcome in outcomes:
-        if not outcome.done:
-            messages.warning(
-                request,
-                _("Comment #%(id)d: %(message)s")
-                % {"id": outcome.comment_id, "message": outcome.message},
-            )
+
+
+def _result(decision: str, outcome) -> dict:
+    """One item's outcome as the page shows it: a line, and its Undo."""
+    if outcome.done:
+        message = _("#%(id)d %(verb)s.") % {
+            "id": outcome.comment_id,
+            "verb": DONE_WORDS.get(decision, decision),
+        }
+    else:
+        message = _("Comment #%(id)d: %(message)s") % {
+            "id": outcome.comment_id,
+            "message": outcome.message,
+        }
+    return {
+        "comment": outcome.comment_id,
+        "status": outcome.status,
+        "message": message,
+        "undo": (
+            reverse("moderation:undo", args=(outcome.entry_id,))
+            if outcome.entry_id
+            else None
+        ),
+    }
+
+
+def _place_after(post, outcomes) -> str:
+    """The page's anchor after a decision without JavaScript: the item that
+    followed the first one decided, so a reload lands where the moderator was."""
+    parts = post.get("order", "").split(",")[: queue.PAGE_SIZE * 2]
+    order = [whole_number(part) for part in parts]
+    order = [pk for pk in order if pk]
+    decided = {outcome.comment_id for outcome in outcomes if outcome.done}
+    positions = [order.index(pk) for pk in decided if pk in order]
+    if not positions:
+        return ""
+    following = [pk for pk in order[min(positions) :] if pk not in decided]
+    return f"#q{following[0]}" if following else "#queue-items"
 
 
 @login_required
 @require_POST
 def undo(request, entry_id: int):
     back = _back(request, f"{reverse('moderation:queue')}?tab=decided")
+    as_json = _wants_json(request)
     try:
-        services.undo(moderator=request.user, entry_id=entry_id)
+        entry = services.undo(moderator=request.user, entry_id=entry_id)
     except services.NotFound as error:
+        if as_json:
+            return JsonResponse(
+                {"code": "not_found", "detail": _("No such entry in your log.")},
+                status=404,
+            )
         raise Http404(_("No such entry in your journals' log.")) from error
     except services.NotAllowed as refused:
+        if as_json:
+            return JsonResponse(
+                {"code": refused.code, "detail": refused.message}, status=409
+            )
         messages.error(request, refused.message)
-    else:
-        messages.success(
-            request, _("Undone. The log keeps both the action and the undo.")
-        )
+        return redirect(back)
+    done = _("Undone. The log keeps both the action and the undo.")
+    if as_json:
+        return JsonResponse({"detail": done, "comment": entry.comment_id})
+    messages.success(request, done)
     return redirect(back)
 
 
@@ -206,28 +368,58 @@ def thread_action(request, comment_id: int, action: str):
         }
         return render(request, "moderation/thread_action.html", context)
     moderator = request.user
+    post_url = comment.post.get_absolute_url()
+    # Land above the comments, where the post page says what was done and
+    # offers Undo: after a deletion on the whole post (the thread is gone from
+    # the comment's own address for readers), otherwise on the comment's thread.
+    query = "" if action == "delete" else f"?thread={comment.pk}"
+    landing = f"{post_url}{query}#comments"
     try:
         if action in ("freeze", "unfreeze"):
-            services.freeze_thread(
+            entry = services.freeze_thread(
                 moderator=moderator, comment_id=comment_id, frozen=action == "freeze"
             )
         elif action == "delete":
-            services.delete_thread(
+            entry = services.delete_thread(
                 moderator=moderator,
                 comment_id=comment_id,
                 note=request.POST.get("note", ""),
             )
         else:
-            services.screen_comment(
+            entry = services.screen_comment(
                 moderator=moderator, comment_id=comment_id, screened=action == "screen"
             )
     except services.NotAllowed as refused:
         messages.error(request, refused.message)
-    else:
-        messages.success(
-            request, _("Done. You can undo it from the Decided tab of the queue.")
-        )
-    return redirect(comment.get_absolute_url())
+        # The top of the page, where the message is.
+        return redirect(f"{post_url}{query}")
+    offer_follow_up(
+        request.session,
+        FollowUp(
+            message=_thread_action_done(action, entry),
+            label=_("Undo"),
+            url=reverse("moderation:undo", args=[entry.pk]),
+            path=post_url,
+            fields=(("next", landing),),
+        ),
+    )
+    return redirect(landing)
+
+
+def _thread_action_done(action: str, entry) -> str:
+    if action == "delete":
+        count = entry.data.get("comments", 0)
+        return ngettext(
+            "Thread deleted: %(count)s comment removed from view.",
+            "Thread deleted: %(count)s comments removed from view.",
+            count,
+        ) % {"count": count}
+    return {
+        "freeze": _("Thread frozen: nobody can reply below this comment."),
+        "unfreeze": _("Thread unfrozen: replies are allowed again."),
+        "screen": _("Comment screened: only its author and moderators see it."),
+        "unscreen": _("Comment unscreened: everyone can read it again."),
+    }[action]
 
 
 @login_required

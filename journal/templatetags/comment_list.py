@@ -10,7 +10,7 @@ moderation plugin's tools) so that the loop does no more than it must.
 from __future__ import annotations
 
 from django import template
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
 
 from accounts.models import DEFAULT_USERPIC
+from journal.threads import MAX_INDENT
 
 register = template.Library()
 
@@ -56,11 +57,24 @@ def month_names() -> dict[int, str]:
 
 @register.simple_tag(takes_context=True)
 def comment_list(context, comments) -> SafeString:
-    """The comments in display order, each with its indent already set."""
+    """The comments in display order, laid out by ``journal.threads``; with
+    ``reply_to`` in the context, the reply form right under that comment."""
     user = context["user"]
+    reply_to = context.get("reply_to")
+    reply_form = ""
+    if reply_to is not None:
+        # A Django template like the page's own form (CSRF token included).
+        reply_form = render_to_string(
+            "journal/_comment_form.html",
+            {**context.flatten(), "in_list": True},
+            request=context.get("request"),
+        )
     html = get_template("journal/comment_list.jinja", using="jinja2").render(
         {
             "comments": comments,
+            "reply_to_id": reply_to.pk if reply_to is not None else None,
+            "reply_form": reply_form,
+            "max_indent": MAX_INDENT,
             "links": _Links(context["post"], context["journal"]),
             "user_id": user.pk if user.is_authenticated else None,
             "is_moderator": bool(context.get("is_moderator")),

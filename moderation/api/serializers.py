@@ -72,6 +72,13 @@ class OpenReportSerializer(serializers.Serializer):
     created = serializers.DateTimeField(source="created_at")
 
 
+class ClaimSerializer(serializers.Serializer):
+    comment = serializers.IntegerField(source="comment_id")
+    moderator = serializers.IntegerField(source="moderator_id")
+    name = serializers.CharField(help_text="The moderator's name as others see it.")
+    until = serializers.DateTimeField(help_text="When the claim lapses on its own.")
+
+
 class QueueItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     journal = serializers.CharField(source="journal.name")
@@ -102,6 +109,17 @@ class QueueItemSerializer(serializers.Serializer):
     author_record = AuthorRecordSerializer(allow_null=True)
     reports = serializers.SerializerMethodField()
     report_weight = serializers.SerializerMethodField()
+    claims = serializers.SerializerMethodField(
+        help_text=(
+            "Moderators looking at this comment now (claims lapse after a few "
+            "minutes; they inform and never block a decision). Empty where the "
+            "journal's owner turned claims off."
+        )
+    )
+
+    @extend_schema_field(ClaimSerializer(many=True))
+    def get_claims(self, comment):
+        return ClaimSerializer(getattr(comment, "claims", []), many=True).data
 
     @extend_schema_field(serializers.FloatField())
     def get_report_weight(self, comment) -> float:
@@ -128,6 +146,10 @@ class QueueItemSerializer(serializers.Serializer):
     def to_representation(self, comment):
         comment.author_record = getattr(comment, "author_record", None)
         return super().to_representation(comment)
+
+
+class ClaimRequestSerializer(StrictInput, serializers.Serializer):
+    comment = StrictIntegerField(min_value=1, max_value=2**62)
 
 
 class QueuePageSerializer(serializers.Serializer):

@@ -15,6 +15,14 @@ urlpatterns = [
     ),
     path("moderation/log/", views.LogView.as_view(), name="api-moderation-log"),
     path(
+        "moderation/claims/", views.ClaimsView.as_view(), name="api-moderation-claims"
+    ),
+    path(
+        "moderation/claims/<int:comment_id>/",
+        views.ClaimView.as_view(),
+        name="api-moderation-claim",
+    ),
+    path(
         "moderation/log/<int:entry_id>/undo/",
         views.UndoView.as_view(),
         name="api-moderation-undo",

@@ -26,6 +26,8 @@ from ..rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 from .serializers import (
     AuditEntrySerializer,
     ChallengeSerializer,
+    ClaimRequestSerializer,
+    ClaimSerializer,
     DecisionRequestSerializer,
     DecisionResultSerializer,
     DismissalRequestSerializer,
@@ -210,6 +212,53 @@ class DismissalsView(APIView):
         except services.NotFound as missing:
             raise NotFound() from missing
         return Response({"dismissed": closed})
+
+
+class ClaimsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Claim a queue item: others see you are looking at it",
+        description=(
+            "A soft lease of a few minutes, renewed by claiming again. It only "
+            "informs the journal's other moderators; anyone may still decide."
+        ),
+        request=ClaimRequestSerializer,
+        responses={201: ClaimSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request):
+        incoming = ClaimRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        try:
+            claim = services.claim_item(
+                moderator=request.user, comment_id=incoming.validated_data["comment"]
+            )
+        except services.NotFound as missing:
+            raise NotFound() from missing
+        except services.NotAllowed as refused:
+            raise Refused(code=refused.code, detail=refused.message) from refused
+        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+
+
+class ClaimView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Withdraw your claim on a queue item",
+        request=None,
+        responses={204: None, **error_responses(400, 401, 403, 404)},
+    )
+    def delete(self, request, comment_id: int):
+        no_body(request)
+        try:
+            services.release_item(moderator=request.user, comment_id=comment_id)
+        except services.NotFound as missing:
+            raise NotFound() from missing
+        except services.NotAllowed as refused:
+            raise Refused(code=refused.code, detail=refused.message) from refused
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RestrictionFilter(django_filters.FilterSet):

@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 
 from accounts.models import DEFAULT_USERPIC
 from journal.templatetags.comment_list import display_date, month_names
+from moderation.rules import rule_label
 
 register = template.Library()
 
@@ -55,6 +56,8 @@ def queue_items(context, comments) -> SafeString:
             "excerpt": excerpt,
             "open_reports": open_reports,
             "weight": weight,
+            "rule_label": rule_label,
+            "select_all": context.get("select_all", False),
         }
     )
     # The template escaped every value it printed (autoescape, journal.jinja).

@@ -26,6 +26,8 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/moderation/restrictions/{restriction_id}/lift/"),
     ("get", "/api/moderation/queue/"), ("post", "/api/moderation/decisions/"),
     ("get", "/api/moderation/log/"), ("post", "/api/moderation/log/{entry_id}/undo/"),
+    ("post", "/api/moderation/claims/"),
+    ("delete", "/api/moderation/claims/{comment_id}/"),
 }  # fmt: skip
 
 

@@ -31,7 +31,9 @@ def new_page(chromium, live_server):
     # The strict content security policy forbids inline scripts, so the test's
     # own injected axe script needs the policy bypassed in this context.
     context = chromium.new_context(
-        base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}
+        base_url=live_server.url,
+        bypass_csp=True,
+        viewport={"width": 1280, "height": 900},
     )
     return context, context.new_page()
 

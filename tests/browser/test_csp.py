@@ -72,4 +72,4 @@ def test_no_page_violates_the_content_security_policy(
 
     docs = [text for url, text in violations if url.endswith("/api/docs/")]
     assert all("Applying inline style" in text for text in docs)
-    assert operations == 27
+    assert operations == 29

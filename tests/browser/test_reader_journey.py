@@ -30,7 +30,10 @@ def test_reader_logs_in_replies_to_a_comment_and_sees_the_reply_one_level_deeper
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(re.escape(demo_post.get_absolute_url()) + r"$"))
 
-    page.locator(f"#t{target.pk}").get_by_role("link", name="Reply").click()
+    # The comment's own Reply (its replies, nested inside its item, have theirs).
+    page.locator(f"#t{target.pk} > .comment-actions").get_by_role(
+        "link", name="Reply to Riley Reader's comment"
+    ).click()
     page.get_by_role("heading", name="Reply to Riley Reader").wait_for()
     page.get_by_role("textbox", name="Comment").fill("Seen from a real browser.")
     page.get_by_role("button", name="Post comment").click()
@@ -40,9 +43,14 @@ def test_reader_logs_in_replies_to_a_comment_and_sees_the_reply_one_level_deeper
     assert reply.parent_id == target.pk
     assert page.locator(f"#t{reply.pk}").get_attribute("data-depth") == "3"
 
+    # The thread view shows what it answers, with a way up.
+    context = page.locator(".thread-context")
+    assert "Bring them early" in context.inner_text()
+    assert context.get_by_role("link", name="Parent").is_visible()
+
     # On the full page the reply sits inside its parent's sub-thread, indented.
     page.goto(demo_post.get_absolute_url())
-    items = page.locator(".comment-list > li")
+    items = page.locator(".comment-list li.comment")
     ids = items.evaluate_all("nodes => nodes.map(n => n.id)")
     position = ids.index(f"t{reply.pk}")
     parent_position = ids.index(f"t{target.pk}")
@@ -55,6 +63,8 @@ def test_reader_logs_in_replies_to_a_comment_and_sees_the_reply_one_level_deeper
     reply_box = page.locator(f"#t{reply.pk}").bounding_box()
     parent_box = page.locator(f"#t{target.pk}").bounding_box()
     assert reply_box["x"] > parent_box["x"]
+    # Nested inside its parent's item, so a screen reader knows whom it answers.
+    assert page.locator(f"#t{target.pk} #t{reply.pk}").count() == 1
     page.locator(f"#t{reply.pk}").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "post-page-reply.png")
 

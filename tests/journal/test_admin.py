@@ -1,9 +1,13 @@
 """The admin for blog owners: their own journals only, writes through services."""
 
 import pytest
+from django.db import connection
+from django.test.html import Element, parse_html
+from django.test.utils import CaptureQueriesContext
 
 from journal.models import Comment, CommentAccess, Journal, Post
 from tests.factories import JournalFactory, PostFactory, UserFactory
+from tests.two_journals import hold
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +311,269 @@ def test_owner_names_members_and_moderators_by_exact_username(owner_client, jour
     assert "No account is named “nobody_here”." in refused.content.decode()
     page = owner_client.get(f"/admin/journal/journal/{journal.pk}/change/")
     assert 'value="alice, bob"' in page.content.decode()
+
+
+# The owner's admin, issue 15: readable, labelled, linked to the queue. --------
+
+
+def elements(node):
+    """Every element of a page parsed by django.test.html, depth first."""
+    yield node
+    for child in node.children:
+        if isinstance(child, Element):
+            yield from elements(child)
+
+
+def by_id(root, element_id):
+    return next(e for e in elements(root) if dict(e.attributes).get("id") == element_id)
+
+
+def text_of(node) -> str:
+    return " ".join(
+        child if isinstance(child, str) else text_of(child) for child in node.children
+    ).strip()
+
+
+@pytest.fixture
+def journal_page(owner_client, journal):
+    def get():
+        url = f"/admin/journal/journal/{journal.pk}/change/"
+        return owner_client.get(url).content.decode()
+
+    return get
+
+
+def test_the_name_help_text_shows_the_address_pattern_escaped(
+    client, owner_client, journal, journal_page
+):
+    # It used to read "Part of the journal's address: //.": "<name>" was a tag.
+    assert "address: /&lt;name&gt;/." in journal_page()  # read-only for owners
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for url in (
+        f"/admin/journal/journal/{journal.pk}/change/",
+        "/admin/journal/journal/add/",
+    ):
+        page = client.get(url).content.decode()
+        assert "address: /&lt;name&gt;/." in page
+        assert "address: //." not in page and "/<name>/" not in page
+
+
+def test_every_input_of_the_word_and_ban_rows_has_a_label_naming_its_row(
+    journal, journal_page
+):
+    from moderation.models import WordRule
+
+    WordRule.objects.create(journal=journal, phrase="casino", kind="block")
+    WordRule.objects.create(journal=journal, phrase="free money", kind="hold")
+    page = parse_html(journal_page())
+    labels = {
+        dict(e.attributes).get("for"): text_of(e)
+        for e in elements(page)
+        if e.name == "label"
+    }
+    grouped = {
+        id(inner): dict(e.attributes)["aria-label"]
+        for e in elements(page)
+        if dict(e.attributes).get("role") == "group"
+        for inner in elements(e)
+    }
+    unnamed = []
+    for prefix in ("word_rules", "restrictions"):
+        for e in elements(by_id(page, f"{prefix}-group")):
+            attrs = dict(e.attributes)
+            if e.name not in ("input", "select", "textarea"):
+                continue
+            if attrs.get("type") == "hidden":
+                continue
+            if attrs.get("id") not in labels and id(e) not in grouped:
+                unnamed.append(attrs.get("name"))
+
+    assert unnamed == []
+    assert labels["id_word_rules-1-phrase"] == "Word or phrase, row 2"
+    assert labels["id_word_rules-0-DELETE"] == "Delete, row 1"
+    assert labels["id_word_rules-__prefix__-kind"] == "Action, new row"
+    assert labels["id_restrictions-0-user"] == "Username, row 1"
+    assert labels["id_restrictions-0-until_1"] == "Time:"
+    assert "Until, row 1" in grouped.values()
+
+
+def test_inline_tables_have_no_empty_header(journal, journal_page):
+    from moderation.services import record_rule_set
+
+    record_rule_set(journal)
+    page = parse_html(journal_page())
+
+    for prefix in ("word_rules", "restrictions", "rule_set_versions"):
+        headers = [
+            text_of(e)
+            for e in elements(by_id(page, f"{prefix}-group"))
+            if e.name == "th"
+        ]
+        assert headers and all(headers), (prefix, headers)
+
+
+def test_the_owner_sees_a_comments_earlier_versions_with_named_headers_only(
+    owner_client, post, make_comment
+):
+    from journal.models import CommentRevision
+
+    comment = make_comment(post=post, body_source="now")
+    CommentRevision.objects.create(
+        comment=comment,
+        number=1,
+        body_source="before",
+        body_html="before",
+        state="published",
+        written_at=comment.created_at,
+    )
+
+    response = owner_client.get(f"/admin/journal/comment/{comment.pk}/change/")
+
+    assert response.status_code == 200
+    page = parse_html(response.content.decode())
+    table = by_id(page, "revisions-group")
+    headers = [text_of(e) for e in elements(table) if e.name == "th"]
+    assert headers == ["Number", "Written at", "Subject", "Body source", "State"]
+    assert "before" in text_of(table)
+    assert f"{comment.pk} r1" not in text_of(table)  # the row's __str__
+
+
+def test_word_list_rows_do_not_repeat_their_entry_above_its_fields(
+    journal, journal_page
+):
+    from moderation.models import WordRule
+
+    WordRule.objects.create(journal=journal, phrase="casino", kind="block")
+
+    page = journal_page()
+
+    assert 'value="casino"' in page
+    # The row's __str__ ("Blocked: refuse the comment: casino") printed over it.
+    assert "refuse the comment: casino" not in page
+
+
+def test_rule_set_changes_read_field_old_new_not_json(
+    owner_client, owner, journal, journal_page
+):
+    from moderation.models import AuditEntry
+    from moderation.services import record_rule_set
+
+    record_rule_set(journal, by=owner)
+    response = owner_client.post(
+        f"/admin/journal/journal/{journal.pk}/change/",
+        journal_form_data(
+            journal,
+            link_limit=5,
+            words=[{"phrase": "<b>loud</b>", "kind": "block", "substring": True}],
+        ),
+    )
+    assert response.status_code == 302
+
+    page = journal_page()
+    entry = AuditEntry.objects.filter(action="settings.change").first()
+    audit = owner_client.get(f"/admin/moderation/auditentry/{entry.pk}/change/")
+
+    for html in (page, audit.content.decode()):
+        assert "<li>Hold comments with this many links: 3 → 5</li>" in html
+        assert (
+            "<li>Word lists: added: &lt;b&gt;loud&lt;/b&gt; (blocked, inside words)"
+            "</li>" in html
+        )
+        assert "<b>loud</b>" not in html
+        assert '"link_limit": [3, 5]' not in html and "[3, 5]" not in html
+
+
+def test_readable_changes_name_settings_by_their_label_and_words_by_change():
+    from moderation.admin import readable_changes
+
+    lines = readable_changes(
+        {
+            "words": [
+                [["spam", "hold", False], ["x", "block", True]],
+                [["x", "block", True], ["y", "block", False]],
+            ],
+            "queue_claims": [True, False],
+            "comment_access": ["registered", "anyone"],
+            "link_limit": [3, 5],
+            "some_old_setting": [1, 2],
+        }
+    )
+
+    assert lines == [
+        (
+            "Who may comment",
+            "Registered users only → Everyone, including anonymous visitors",
+        ),
+        ("Hold comments with this many links", "3 → 5"),
+        ("Show who is looking at a queue item", "on → off"),
+        ("some_old_setting", "1 → 2"),
+        ("Word lists", "added: y (blocked) / retired: spam (held)"),
+    ]
+
+
+def test_the_journal_page_links_to_its_own_queue_with_the_held_count(
+    owner_client, journal, post, other_journal, make_comment, journal_page
+):
+    hold(make_comment(post=post, body_source="waiting here"))
+    hold(make_comment(post=PostFactory(journal=other_journal), body_source="not mine"))
+
+    page = journal_page()
+    changelist = owner_client.get("/admin/journal/journal/").content.decode()
+    queue = owner_client.get("/moderation/?journal=harbour").content.decode()
+
+    assert (
+        '<a href="/moderation/?journal=harbour">Moderation queue (1 held)</a>' in page
+    )
+    assert '<a href="/moderation/?journal=harbour">1 held</a>' in changelist
+    assert "journal=elsewhere" not in page + changelist
+    assert "waiting here" in queue and "not mine" not in queue
+
+
+def test_the_journal_changelist_counts_held_comments_without_a_query_per_journal(
+    owner_client, owner, post, make_comment
+):
+    hold(make_comment(post=post))
+    owner_client.get("/admin/journal/journal/")  # warm the session
+    with CaptureQueriesContext(connection) as one_journal:
+        owner_client.get("/admin/journal/journal/")
+    for number in range(3):
+        second = JournalFactory(name=f"second{number}", owner=owner)
+        hold(make_comment(post=PostFactory(journal=second)))
+
+    with CaptureQueriesContext(connection) as four_journals:
+        page = owner_client.get("/admin/journal/journal/").content.decode()
+
+    assert page.count(">1 held</a>") == 4
+    assert len(four_journals) == len(one_journal)
+
+
+def test_every_rule_setting_is_on_the_journal_page(journal_page):
+    from moderation.models import RULE_SETTING_FIELDS
+
+    page = journal_page()
+
+    assert "Moderation queue" in page
+    missing = [n for n in RULE_SETTING_FIELDS if f'name="{n}"' not in page]
+    assert missing == []
+
+
+def test_owner_turns_queue_claims_off_and_a_new_rule_set_version_records_it(
+    owner_client, owner, journal
+):
+    from moderation.models import RuleSetVersion
+    from moderation.services import record_rule_set
+
+    before = record_rule_set(journal, by=owner)
+
+    response = owner_client.post(
+        f"/admin/journal/journal/{journal.pk}/change/",
+        journal_form_data(journal, queue_claims=False),
+    )
+
+    assert response.status_code == 302
+    journal.refresh_from_db()
+    assert journal.queue_claims is False
+    latest = RuleSetVersion.objects.filter(journal=journal).latest()
+    assert latest.number == before.number + 1
+    assert latest.changes == {"queue_claims": [True, False]}
+    assert latest.created_by == owner

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from journal.models import Comment
 from journal.services import save_post
+from journal.threads import MAX_INDENT
 from tests.factories import CommentFactory, JournalFactory, PostFactory, UserFactory
+from tests.journal.html_tree import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -91,22 +93,28 @@ def test_tag_page_lists_only_this_journals_posts_with_the_tag(client, journal):
 
 
 def test_comments_carry_their_anchor_link_and_reply_action(client, post, make_comment):
-    comment = make_comment(post=post)
+    comment = make_comment(post=post, author=UserFactory(display_name="Mira Okafor"))
 
-    page = client.get(post.get_absolute_url()).content.decode()
+    tree = parse(client.get(post.get_absolute_url()).content.decode())
 
-    assert f'id="t{comment.pk}"' in page
-    assert (
-        f'href="{post.get_absolute_url()}?thread={comment.pk}#t{comment.pk}">Link</a>'
-        in page
+    item = tree.by_id(f"t{comment.pk}")
+    link = item.find(
+        "a", href=f"{post.get_absolute_url()}?thread={comment.pk}#t{comment.pk}"
     )
+    reply = item.find(
+        "a", href=f"{post.get_absolute_url()}?replyto={comment.pk}#add-comment"
+    )
+    # Named after their comment for a screen reader; the visible word comes first.
+    assert link.text() == "Link to Mira Okafor's comment"
+    assert reply.text() == "Reply to Mira Okafor's comment"
     assert (
-        f'href="{post.get_absolute_url()}?replyto={comment.pk}#add-comment">Reply</a>'
-        in page
+        reply.find("span", cls="visually-hidden").text() == "to Mira Okafor's comment"
     )
 
 
-def test_thread_link_shows_only_that_sub_thread(client, post, make_comment):
+def test_thread_link_shows_only_that_sub_thread_below_its_parent(
+    client, post, make_comment
+):
     root = make_comment(post=post, body_source="root text")
     branch = make_comment(post=post, parent=root, body_source="branch text")
     leaf = make_comment(post=post, parent=branch, body_source="leaf text")
@@ -114,26 +122,68 @@ def test_thread_link_shows_only_that_sub_thread(client, post, make_comment):
     other_root = make_comment(post=post, body_source="other root text")
 
     page = client.get(f"{post.get_absolute_url()}?thread={branch.pk}").content.decode()
+    tree = parse(page)
 
     assert "branch text" in page and "leaf text" in page
-    for hidden in (root, sibling, other_root):
+    for hidden in (sibling, other_root):
         assert hidden.body_source not in page
-    assert f'id="t{leaf.pk}" data-depth="2"' in page
-    assert 'class="comment indent-1"' in page  # the leaf, indented below the branch
+    # The comment answered is shown above, as context, not as part of the list.
+    context = tree.find(cls="thread-context")
+    assert "In reply to" in context.text() and "root text" in context.text()
+    assert "root text" not in tree.find("ol", cls="comment-list").text()
+    assert tree.by_id(f"t{root.pk}") is None
+    leaf_item = tree.by_id(f"t{leaf.pk}")
+    assert leaf_item.attrs["data-depth"] == "2"
+    assert leaf_item.closest("li") is tree.by_id(f"t{branch.pk}")
     assert "Show all comments" in page
 
 
-def test_replies_are_indented_by_depth_in_display_order(client, post, make_comment):
+def test_replies_are_nested_in_their_parents_item_in_display_order(
+    client, post, make_comment
+):
     first = make_comment(post=post, body_source="first root")
     second = make_comment(post=post, body_source="second root")
     reply = make_comment(post=post, parent=first, body_source="reply to first")
     nested = make_comment(post=post, parent=reply, body_source="nested reply")
 
     page = client.get(post.get_absolute_url()).content.decode()
+    tree = parse(page)
 
     order = [page.index(c.body_source) for c in (first, reply, nested, second)]
     assert order == sorted(order)
-    assert f'class="comment indent-2" id="t{nested.pk}" data-depth="2"' in page
+    top_list = tree.find("ol", cls="comment-list")
+    assert [li.attrs["id"] for li in top_list.children if not isinstance(li, str)] == [
+        f"t{first.pk}",
+        f"t{second.pk}",
+    ]
+    nested_item = tree.by_id(f"t{nested.pk}")
+    assert nested_item.attrs["data-depth"] == "2"
+    assert [li.attrs["id"] for li in nested_item.ancestors() if li.tag == "li"] == [
+        f"t{reply.pk}",
+        f"t{first.pk}",
+    ]
+    assert (
+        nested_item.parent.tag == "ol"
+        and "comment-replies" in nested_item.parent.classes
+    )
+
+
+def test_deep_threads_stop_indenting_past_the_maximum(client, post, make_comment):
+    parent = None
+    chain = []
+    for depth in range(MAX_INDENT + 3):
+        parent = make_comment(post=post, parent=parent, body_source=f"depth {depth}")
+        chain.append(parent)
+
+    tree = parse(client.get(post.get_absolute_url()).content.decode())
+
+    def replies_list_of(comment):
+        return tree.by_id(f"t{comment.pk}").find("ol", cls="comment-replies")
+
+    assert "comment-replies-flat" not in replies_list_of(chain[MAX_INDENT - 1]).classes
+    for comment in chain[MAX_INDENT:-1]:
+        assert "comment-replies-flat" in replies_list_of(comment).classes
+    assert tree.by_id(f"t{chain[-1].pk}").attrs["data-depth"] == str(MAX_INDENT + 2)
 
 
 def test_comment_threads_are_paginated_25_top_level_threads_a_page(

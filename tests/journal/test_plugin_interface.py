@@ -98,9 +98,13 @@ def test_a_refusal_stores_nothing_and_says_why(monkeypatch, post, reader):
 
 
 def test_the_post_page_asks_who_may_comment_and_what_to_show(spy, client, post):
+    services.store_comment(post=post, parent=None, body_source="Hello")
+
     client.get(post.get_absolute_url())
 
     assert spy.names()[:3] == ["viewer_annotations", "may_comment", "tools"]
+    # And what it wants to know of each comment, for the page's comment query.
+    assert "comment_annotations" in spy.names()
 
 
 def test_moving_a_post_tells_the_plugin_how_many_comments_moved(spy, post, reader):

@@ -96,12 +96,13 @@ def test_posting_a_comment_through_the_form_costs_a_fixed_number_of_queries(
     url = f"/{post.journal.name}/{post.pk}/comment/"
     reader_client.post(url, {"body": "first, which records the rule-set version"})
 
-    # Session, user, post (with roles), parent, word lists, rule-set version,
+    # User (the session comes from the cache), post (with roles), parent, word
+    # lists, rule-set version,
     # author standing (which also asks about frozen ancestors, duplicates and
     # near-duplicates), the spam model's counts, insert, path update, plus the
     # transaction's savepoint and release inside the test's own transaction.
     # (A text long enough to fingerprint adds one insert.)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = reader_client.post(url, {"body": "a reply", "parent": parent.pk})
 
     assert response.status_code == 302

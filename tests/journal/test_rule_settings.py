@@ -1,5 +1,6 @@
 """Rule-set versions, IP logging and the anti-bot form, through the real doors."""
 
+import re
 import time
 
 import pytest
@@ -182,12 +183,16 @@ def test_bot_like_anonymous_posts_are_refused_with_advice_and_keep_the_text(
         fields["started"] = antibot.issue(post.pk, time.time() - age)
 
     response = client.post(comment_url(post), fields)
-    page = response.content.decode()
+    page = client.get(response["Location"]).content.decode()
 
-    assert response.status_code == 403
+    assert response.status_code == 303
     assert sentence in page
     assert "typed by hand?" in page
     assert not Comment.objects.exists()
+    # The form comes back with a fresh challenge, so the person can send it on.
+    shown = re.search(r'name="started" value="([^"]+)"', page).group(1)
+    assert shown != fields.get("started")
+    assert 0 <= antibot.check(token=shown, post_id=post.pk).age_seconds < 5
 
 
 def test_an_anonymous_author_is_told_a_held_comment_waits_and_still_sees_it(

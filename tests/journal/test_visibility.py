@@ -27,6 +27,8 @@ def expected(state: str, viewer: str, has_reply: bool) -> str:
         return FULL
     if state == CommentState.REJECTED and viewer == "author":
         return FULL  # with the moderator's reason
+    if state == CommentState.REMOVED and viewer in MODERATING:
+        return FULL  # marked as removed, so that they can undo it
     return PLACEHOLDER if has_reply else HIDDEN
 
 

@@ -185,3 +185,18 @@ def test_the_people_pickers_suggest_only_people_the_owner_knows(client, world):
 
     assert 'value="alpha_reader"' in page  # commented in A: suggested
     assert "secretbuser" not in page and "owner_b" not in page
+
+
+def test_the_queue_links_name_and_count_only_the_owners_own_journal(client, world):
+    owner_a, journal_a, _b_ids = world
+    client.force_login(owner_a)
+
+    page = client.get(f"/admin/journal/journal/{journal_a.pk}/change/")
+    changelist = client.get("/admin/journal/journal/")
+
+    # B's held comment is in no count of A's, and A's links open only A's queue.
+    for response in (page, changelist):
+        content = response.content.decode()
+        assert "/moderation/?journal=alpha" in content
+        assert "0 held" in content and "1 held" not in content
+        assert leaks(response) == []

@@ -185,10 +185,12 @@ def test_a_name_with_a_line_break_is_refused_at_every_door(
         {"body": "hello", "name": name, **human_api_fields(post)},
         format="json",
     )
+    # The form sends the visitor back to the post page, which says why.
+    form_page = client.get(form["Location"]).content.decode()
     client.force_login(reader)
     account = client.post("/accounts/me/", {"display_name": name, "email": ""})
 
-    assert form.status_code == 400 and "one line of text" in form.content.decode()
+    assert form.status_code == 303 and "one line of text" in form_page
     assert endpoint.status_code == 400 and "name" in endpoint.json()["errors"]
     assert account.status_code == 200
     assert "one line of text" in account.content.decode()
@@ -255,8 +257,9 @@ def test_a_comment_that_cleans_to_nothing_is_refused_like_an_empty_one(
         f"/api/posts/{post.pk}/comments/", {"body": body}, format="json"
     )
 
-    assert form.status_code == 400
-    assert "Write something before posting." in form.content.decode()
+    assert form.status_code == 303
+    shown = reader_client.get(form["Location"]).content.decode()
+    assert "Write something before posting." in shown
     assert endpoint.status_code == 400
     assert endpoint.json()["errors"]["body"] == ["Write something before posting."]
     assert not Comment.objects.exists()

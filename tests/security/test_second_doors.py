@@ -45,7 +45,11 @@ def test_a_blocked_word_in_the_subject_is_refused(reader_client, blocked):
         comment_url(blocked), {"subject": "best casino bonus", "body": "see subject"}
     )
 
-    assert response.status_code == 403
+    # Refused: back to the post page with the reason and the subject kept.
+    assert response.status_code == 303
+    shown = reader_client.get(response["Location"]).content.decode()
+    assert "is not allowed in this journal" in shown
+    assert 'value="best casino bonus"' in shown
     assert not Comment.objects.exists()
 
 
