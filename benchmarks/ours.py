@@ -464,6 +464,9 @@ def measure_sanitizer() -> dict:
         "dots": "a." * 10_000,
         "bare links": "ab.cd " * 3_333,
         "nested quotes": "<blockquote>" * 1_600,
+        "nested lists": "<ul><li>" * 2_500,
+        "nested bold": "<i><b>" * 3_333,
+        "nested pre": "<pre>" * 4_000,
         "written dots": "a[.]" * 5_000,
     }
 

@@ -140,23 +140,32 @@ def database_from_env() -> dict:
 DATABASES = {"default": database_from_env()}
 
 
-def cache_from_env() -> dict:
+def cache_from_env(purpose: str = "journal") -> dict:
     """Redis when REDIS_URL is set (shared by every app server), else local memory.
 
-    The comment rate limit lives in this cache, so production needs Redis: with
-    the local-memory cache each process would count on its own.
+    The comment rate limit and the spent anti-bot challenges live in the
+    default cache, so production needs Redis: with the local-memory cache each
+    process would count on its own. Sessions have a cache of their own
+    (``purpose="sessions"``; SESSION_REDIS_URL may name another Redis), so a
+    flood of new sessions cannot push those keys out.
     """
     url = os.environ.get("REDIS_URL", "")
+    if purpose == "sessions":
+        url = os.environ.get("SESSION_REDIS_URL", url)
     if url:
         return {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": "journal",
+            "KEY_PREFIX": purpose,
         }
-    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": purpose,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
 
 
-CACHES = {"default": cache_from_env()}
+CACHES = {"default": cache_from_env(), "sessions": cache_from_env("sessions")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -278,6 +287,7 @@ SESSION_COOKIE_HTTPONLY = True
 # the database: a logged-in page, or the queue's live counts polled every few
 # seconds, does not spend a query on the session.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
 
 # HTTPS-only cookies, HSTS and the redirect to HTTPS: on in production (debug
 # off) unless DJANGO_SECURE=0, for example behind a plain-HTTP test setup.

@@ -19,7 +19,15 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = tempfile.mkdtemp(prefix="journal-test-static-")
 WHITENOISE_USE_FINDERS = True
 # Tests share nothing through the cache unless a test asks for Redis itself.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Local memory's default size (300 keys), so that a test can show that sessions
+# never push the rule's keys out of it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sessions",
+    },
+}
 # Login lockout is switched on by the tests that check it (Django's test client
 # logs in without a request, which django-axes refuses).
 AXES_ENABLED = False

@@ -62,9 +62,15 @@ def name_is_taken(name: str) -> bool:
 PARENT_MISSING = gettext_lazy("The comment you are replying to does not exist.")
 
 
-def _validate_comment_input(
-    *, post: Post, parent: Comment | None, body: str, subject: str
-):
+def check_comment_text(*, body: str, subject: str) -> None:
+    """The text alone as the write path checks it (empty, too long, NUL): what
+    a preview asks before cleaning it. Raises ValidationError."""
+    errors = _text_errors(body=body, subject=subject)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _text_errors(*, body: str, subject: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     max_length = option("COMMENT_MAX_LENGTH")
     if not body.strip():
@@ -79,6 +85,13 @@ def _validate_comment_input(
         errors["subject"] = _("A subject may be at most %(limit)s characters.") % {
             "limit": option("SUBJECT_MAX_LENGTH")
         }
+    return errors
+
+
+def _validate_comment_input(
+    *, post: Post, parent: Comment | None, body: str, subject: str
+):
+    errors = _text_errors(body=body, subject=subject)
     if parent is not None:
         if parent.post_id != post.pk or parent.state != CommentState.PUBLISHED:
             errors["parent"] = PARENT_MISSING

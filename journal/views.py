@@ -19,7 +19,7 @@ from . import services, threads
 from .client_ip import client_ip
 from .conf import option
 from .forms import CommentEditForm, CommentForm
-from .models import Comment, Journal, Post, Tag
+from .models import Comment, CommentState, Journal, Post, Tag
 from .params import optional_id, whole_number
 from .plugins import Origin, Refusal, ViewerRoles, plugin, take_follow_ups
 from .sanitize import clean_comment_body
@@ -126,13 +126,19 @@ def _see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
+# How long an anonymous visitor's session (and so their draft) lasts.
+ANONYMOUS_DRAFT_SECONDS = 24 * 60 * 60
+
+
 def _draft_limits() -> dict[str, int]:
-    # Enough to show a text that is too long as it was typed, not more.
+    # Enough to show a text that is a little too long as it was typed, not more.
     return {
-        "body": 2 * option("COMMENT_MAX_LENGTH"),
-        "subject": 2 * option("SUBJECT_MAX_LENGTH"),
+        "body": option("COMMENT_MAX_LENGTH") + 1_000,
+        "subject": option("SUBJECT_MAX_LENGTH") + 100,
         "author_name": 200,
         "parent": 30,
+        # A bot that filled the trap finds it filled again, as it left it.
+        CommentForm.honeypot_field: 200,
     }
 
 
@@ -148,13 +154,22 @@ def _draft(request, post: Post, reply_to_id: int | None) -> dict | None:
 
 
 def _keep_draft(
-    request, post: Post, *, errors=None, refusal: Refusal | None = None, preview=False
+    request,
+    post: Post,
+    *,
+    errors=None,
+    refusal: Refusal | None = None,
+    preview_html: str | None = None,
 ) -> str:
-    """Keep what was typed and why it was not posted; the address to show it at."""
+    """Keep what was typed and why it was not posted; the address to show it at.
+
+    A preview is cleaned here, once: the page shown (and reloaded) after it
+    reads the result instead of cleaning the text again on every request."""
     typed = {
         name: request.POST.get(name, "")[:limit]
         for name, limit in _draft_limits().items()
     }
+    preview = preview_html is not None
     reply_to_id = whole_number(typed["parent"])
     drafts = {
         key: draft
@@ -168,11 +183,15 @@ def _keep_draft(
         "errors": errors or {},
         "refusal": [refusal.code, refusal.message] if refusal else None,
         "preview": preview,
+        "preview_html": preview_html or "",
         # Nothing was judged, so the anti-bot proof is still good: keeping it
         # spares a person who previews the wait a fresh one asks for.
         "started": request.POST.get("started", "")[:500] if preview else "",
     }
     request.session[DRAFTS_SESSION_KEY] = dict(list(drafts.items())[-MAX_DRAFTS:])
+    if not request.user.is_authenticated:
+        # A visitor's draft is worth a day, not a login session's two weeks.
+        request.session.set_expiry(ANONYMOUS_DRAFT_SECONDS)
     query = f"?replyto={reply_to_id}" if reply_to_id else ""
     anchor = "#preview" if preview and not errors else "#error-summary"
     return f"{post.get_absolute_url()}{query}{anchor}"
@@ -230,14 +249,17 @@ def _render_post_page(request, post: Post, *, reply_to_id=None):
         )
 
     reply_to = comment_page.focus if reply_to_id else None
+    if reply_to is not None and not reply_to.readable and draft is None:
+        # Nobody replies to a placeholder: it is not there, as a missing one.
+        raise Http404(_("No such comment."))
     form = refusal = preview_html = None
     if access.refused:
         draft = None
     elif draft is not None:
         form, refusal = _draft_form(request, post, draft)
         if draft["preview"]:
-            # The function the write path stores with; nothing is stored here.
-            preview_html = clean_comment_body(draft["typed"]["body"])
+            # Cleaned when previewed (_keep_draft), by the write path's function.
+            preview_html = draft.get("preview_html", "")
     else:
         form = CommentForm(
             initial={"parent": reply_to.pk if reply_to else None},
@@ -252,6 +274,13 @@ def _render_post_page(request, post: Post, *, reply_to_id=None):
         # Nobody may reply under a frozen comment: say so instead of a form
         # (unless a refused reply's text is waiting there).
         "reply_frozen": bool(reply_to and reply_to.thread_frozen and draft is None),
+        # Replies go under published comments only (the write path's rule).
+        "reply_closed": bool(
+            reply_to
+            and reply_to.state != CommentState.PUBLISHED
+            and not reply_to.thread_frozen
+            and draft is None
+        ),
         "access": access,
         "form": form,
         "refusal": refusal,
@@ -290,6 +319,14 @@ def _announce(request, comment: Comment) -> None:
         messages.success(request, _("Your comment was posted."))
 
 
+def _may_not_comment(request, journal_name: str, post_id: int) -> bool:
+    """Whether the post's page would show no form to this user (anonymous in a
+    registered-only journal, banned, comments closed): asked only when a
+    comment was not posted, before keeping a draft."""
+    shown = _get_post(request, journal_name, post_id)
+    return plugin().may_comment(shown, request.user, _roles(request, shown)).refused
+
+
 @require_POST
 def post_comment(request, journal_name: str, post_id: int):
     """Post, preview or discard a comment. Anything but a stored comment sends
@@ -304,13 +341,29 @@ def post_comment(request, journal_name: str, post_id: int):
         query = f"?replyto={reply_to_id}" if reply_to_id else ""
         return _see_other(f"{post.get_absolute_url()}{query}#add-comment")
 
+    def back_to_the_form(**why):
+        # Nothing is kept for someone who may not comment here (anonymous in a
+        # registered-only journal, banned, comments closed): the page says why
+        # there is no form.
+        if _may_not_comment(request, journal_name, post_id):
+            return _see_other(f"{post.get_absolute_url()}#add-comment")
+        return _see_other(_keep_draft(request, post, **why))
+
     form = CommentForm(
         request.POST, post_id=post.pk, anonymous=not request.user.is_authenticated
     )
     if not form.is_valid():
-        return _see_other(_keep_draft(request, post))
+        return back_to_the_form()
     if "preview" in request.POST:
-        return _see_other(_keep_draft(request, post, preview=True))
+        try:
+            services.check_comment_text(
+                body=form.cleaned_data["body"], subject=form.cleaned_data["subject"]
+            )
+        except ValidationError as error:
+            return back_to_the_form(errors=_service_errors(error))
+        return back_to_the_form(
+            preview_html=clean_comment_body(form.cleaned_data["body"])
+        )
     try:
         comment = services.submit_comment(
             post=post,
@@ -322,9 +375,9 @@ def post_comment(request, journal_name: str, post_id: int):
             origin=Origin(ip_address=client_ip(request), proof=form.proof()),
         )
     except ValidationError as error:
-        return _see_other(_keep_draft(request, post, errors=_service_errors(error)))
+        return back_to_the_form(errors=_service_errors(error))
     except services.CommentRefused as refused:
-        return _see_other(_keep_draft(request, post, refusal=refused.reason))
+        return back_to_the_form(refusal=refused.reason)
     _forget_draft(request, post)
     _remember_own_comment(request, comment)
     _announce(request, comment)

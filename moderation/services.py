@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -396,10 +396,15 @@ def decide(
         raise NotAllowed(_("Unknown decision."), "decision.unknown")
     if decision == Decision.REJECT and reason not in ReportReason.values:
         raise NotAllowed(_("Pick a reason for rejecting."), "decision.reason_required")
-    # Only a rejection gives a reason; an approval or a spam decision recorded
-    # with one (a form's default, say) would read as a rejection's.
+    # Only a rejection gives a reason and a note to its author; an approval or
+    # a spam decision recorded with one (typed in a panel left open, a form's
+    # default) would read as a rejection's. A spam ban keeps its note.
+    ban_note = note
     if decision != Decision.REJECT:
-        reason = ""
+        reason = note = ""
+    banning = decision == Decision.SPAM and ban
+    if banning and ban_until is not None and ban_until <= timezone.now():
+        raise NotAllowed(_("A ban's end must be in the future."), "ban.until")
     to_state, from_states = DECISIONS[decision]
     # A comment listed twice is decided once, by its first item.
     first: dict[int, Seen] = {}
@@ -444,8 +449,8 @@ def decide(
         )
         for comment in applicable
     )
-    if decision == Decision.SPAM and ban:
-        _ban_authors(moderator, applicable, until=ban_until, note=note)
+    if banning:
+        _ban_authors(moderator, applicable, entries, until=ban_until, note=ban_note)
     strikes.climb(entries)
     _notify_decided(applicable, decision, reason, note)
     learning.learn_after_commit(entries)
@@ -473,33 +478,76 @@ def _notify_decided(comments, decision: str, reason: str, note: str) -> None:
         transaction.on_commit(lambda: notifications.comments_rejected(ids, label, note))
 
 
-def _ban_authors(moderator, comments, *, until, note: str) -> None:
-    pairs = {(c.journal_id, c.author_id) for c in comments if c.author_id}
+# The code of a ban that came with a spam decision, for its undo.
+DECISION_BAN = "decision.ban"
+
+
+def _ban_authors(moderator, comments, entries, *, until, note: str) -> None:
+    """Ban the authors of comments just marked as spam, each entry's ban tied to
+    the decision (``because``) so that undoing the decision lifts it. A ban
+    that already runs longer is left as it is: a spam decision never shortens
+    or lifts a ban."""
+    decided_by = {entry.comment_id: entry.pk for entry in entries}
+    pairs: dict[tuple[int, int], int] = {}
+    for comment in comments:
+        if comment.author_id:
+            key = (comment.journal_id, comment.author_id)
+            pairs.setdefault(key, decided_by[comment.pk])
     journals = Journal.objects.in_bulk({journal_id for journal_id, _ in pairs})
     authors = get_user_model().objects.in_bulk({author_id for _, author_id in pairs})
-    for journal_id, author_id in pairs:
+    for (journal_id, author_id), decision_id in pairs.items():
+        author = authors[author_id]
         # The journal's own owner and moderators are never banned in it.
-        if journals[journal_id].is_moderated_by(authors[author_id]):
+        if journals[journal_id].is_moderated_by(author):
+            continue
+        ban = AuthorRestriction.Kind.BAN
+        running = (
+            AuthorRestriction.objects.select_for_update()
+            .filter(journal_id=journal_id, user_id=author_id, kind=ban)
+            .first()
+        )
+        was_running = running is not None and running.is_active
+        longer = was_running and (
+            running.until is None or (until is not None and running.until >= until)
+        )
+        if longer:
             continue
         restriction, _created = AuthorRestriction.objects.update_or_create(
             journal_id=journal_id,
             user_id=author_id,
-            kind=AuthorRestriction.Kind.BAN,
+            kind=ban,
             defaults={
                 "until": until,
                 "reason": (note or _("Spam"))[:200],
                 "created_by": moderator,
             },
         )
-        record_restriction(restriction=restriction, by=moderator, note=note)
+        restriction.user = author
+        record_restriction(
+            restriction=restriction,
+            by=moderator,
+            note=note,
+            because={
+                "code": DECISION_BAN,
+                "because": decision_id,
+                # What an undo puts back: the shorter ban that ran before.
+                "until_before": (running.until.isoformat() if was_running else "ended"),
+            },
+        )
 
 
 def record_restriction(
-    *, restriction: AuthorRestriction, by, note: str = "", lifted: bool = False
+    *,
+    restriction: AuthorRestriction,
+    by,
+    note: str = "",
+    lifted: bool = False,
+    because: dict | None = None,
 ) -> AuditEntry:
-    """Log a ban or screening set (from the queue or the admin) or lifted."""
+    """Log a ban or screening set (from the queue or the admin) or lifted;
+    ``because`` says which decision brought it, for that decision's undo."""
     until = restriction.until
-    data = {"user": restriction.user_id}
+    data = {"user": restriction.user_id, **(because or {})}
     if not lifted:
         data.update(
             restriction=restriction.pk, until=until.isoformat() if until else None
@@ -905,6 +953,7 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
     if entry.action in ("comment.approve", "comment.reject", "comment.spam"):
         learning.forget_after_commit(entry.pk)
         _undo_ladder_steps(moderator, entry)
+        _undo_decision_bans(moderator, entry)
     try:
         with transaction.atomic():
             return audit.record(
@@ -920,6 +969,34 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
             )
     except IntegrityError as error:  # a second moderator undid it a moment ago
         raise NotAllowed(_("This was already undone."), "undo.already") from error
+
+
+def _undo_decision_bans(moderator, decision: AuditEntry) -> None:
+    """A spam decision undone takes back the ban it brought: the ban ends, or
+    goes back to the shorter one that ran before."""
+    bans = AuditEntry.objects.filter(
+        journal_id=decision.journal_id,
+        action="author.ban",
+        data__code=DECISION_BAN,
+        data__because=decision.pk,
+        undone_by__isnull=True,
+    )
+    for ban in bans:
+        before = ban.data.get("until_before", "ended")
+        if before == "ended":
+            _end_restriction_of(ban)
+        else:
+            AuthorRestriction.objects.filter(pk=ban.data.get("restriction")).update(
+                until=datetime.fromisoformat(before) if before else None
+            )
+        audit.record(
+            journal=ban.journal_id,
+            actor=moderator,
+            action="undo",
+            target=ban.target,
+            note=_("The spam decision that brought it was undone."),
+            undoes=ban,
+        )
 
 
 def _undo_ladder_steps(moderator, decision: AuditEntry) -> None:

@@ -77,13 +77,20 @@ def queue_page(request):
             ),
         ),
         "hold_codes": [(code, rules.rule_label(code)) for code in queue.HOLD_CODES],
-        "here": request.get_full_path(),
+        # Where each form comes back to; "select all" is for this page only.
+        "here": _without_select(request),
         "select_all": request.GET.get("select") == "all",
         # The decisions just made without JavaScript, each with its Undo.
         "last_action": request.session.pop(LAST_ACTION_SESSION_KEY, None),
         "poll_seconds": settings.MODERATION_QUEUE_POLL_SECONDS,
     }
     return render(request, "moderation/queue.html", context)
+
+
+def _without_select(request) -> str:
+    query = request.GET.copy()
+    query.pop("select", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 @login_required

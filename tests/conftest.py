@@ -19,11 +19,13 @@ if os.environ.get("CI"):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counts live in the cache; no test sees another's."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "sessions"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "sessions"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import pytest
 
+from journal import sanitize
 from journal.sanitize import LINK_REL, clean_comment_body, clean_post_body
 
 HOSTILE = [
@@ -214,3 +215,31 @@ def test_bare_links_on_any_real_top_level_domain_and_ip_addresses_are_links(link
 )
 def test_dotted_words_that_are_not_hosts_stay_text(text):
     assert "<a " not in clean_comment_body(text)
+
+
+@pytest.mark.parametrize(
+    ("opening", "tag", "kept"),
+    [
+        ("<ul><li>", "ul", sanitize.MAX_NESTING),
+        ("<b>", "b", sanitize.MAX_NESTING),
+        ("<i><b>", "i", sanitize.MAX_NESTING // 2),
+        ("<pre>", "pre", sanitize.MAX_NESTING),
+        ("<blockquote>", "blockquote", sanitize.MAX_NESTING),
+    ],
+)
+def test_nesting_stops_at_a_bounded_depth_and_keeps_the_rest_as_text(
+    opening, tag, kept
+):
+    # Thousands of nested elements made the parser quadratic (0.7 s for one
+    # comment of "<ul>"); past MAX_NESTING open tags the rest is plain text.
+    cleaned = clean_comment_body(opening * 2_000 + "end")
+
+    assert cleaned.count(f"<{tag}>") == kept
+    assert f"&lt;{tag}&gt;" in cleaned
+    assert cleaned.count("end") == 1
+    assert clean_comment_body(cleaned) == cleaned
+
+
+def test_ordinary_nesting_is_untouched():
+    text = "<blockquote><ul><li><b>a</b> <i>b</i></li></ul></blockquote>" * 40
+    assert sanitize.limit_nesting(text, sanitize.COMMENT.tags) == text
