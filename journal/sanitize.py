@@ -17,7 +17,12 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import bleach
-from bleach.html5lib_shim import BleachHTMLParser, Filter
+from bleach.html5lib_shim import (
+    TAG_TOKEN_TYPE_START,
+    BleachHTMLParser,
+    Filter,
+    HTMLTokenizer,
+)
 from bleach.linkifier import LinkifyFilter
 from bleach.sanitizer import BleachSanitizerFilter
 from django.utils.safestring import SafeString, mark_safe
@@ -401,30 +406,75 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # html5lib checks each new element against the elements still open, one by
 # one, so thousands of nested lists, quotes or bold tags make parsing quadratic
-# (a 20,000-character comment of "<ul>" took 0.7 s). Past this depth an opening
-# tag is kept as the text it is.
+# (a 20,000-character comment of "<ul>" took 0.7 s); and after each list item
+# it re-creates every bold, italic or link still open, attributes and all. Past
+# MAX_NESTING open elements, or MAX_FORMATTING open formatting ones, an opening
+# tag is kept as the text it is; a closing tag counts only when it closes one.
 MAX_NESTING = 32
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+MAX_FORMATTING = 8
+_TAG = re.compile(r"<!--.*?(?:-->|$)|<(/?)([a-zA-Z][a-zA-Z0-9]*)", re.DOTALL)
 _EMPTY_ELEMENTS = frozenset({"br", "hr", "img", "iframe", "li", "p"})
+# Elements html5lib re-creates after a block ends ("active formatting elements").
+FORMATTING = frozenset(
+    {"a", "b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong"}
+    | {"tt", "u", "nobr"}
+)
 
 
 def limit_nesting(text: str, tags: frozenset[str]) -> str:
-    """``text`` with allowed opening tags beyond MAX_NESTING open ones escaped."""
-    if text.count("<") <= MAX_NESTING:
+    """``text`` with allowed opening tags past the bounds above escaped."""
+    if text.count("<") <= MAX_FORMATTING:
         return text
-    depth, pieces, start = 0, [], 0
+    open_tags: list[str] = []
+    pieces, start = [], 0
     for tag in _TAG.finditer(text):
-        name = tag.group(2).lower()
-        if name not in tags or name in _EMPTY_ELEMENTS:
-            continue
+        name = (tag.group(2) or "").lower()
+        if not name or name not in tags or name in _EMPTY_ELEMENTS:
+            continue  # a comment, or a tag that never stays open
         if tag.group(1):
-            depth = max(depth - 1, 0)
-        elif depth < MAX_NESTING:
-            depth += 1
+            if name in open_tags:  # closes the innermost open one of its name
+                del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name)]
+            continue
+        formatting = sum(1 for open_tag in open_tags if open_tag in FORMATTING)
+        if len(open_tags) < MAX_NESTING and (
+            name not in FORMATTING or formatting < MAX_FORMATTING
+        ):
+            open_tags.append(name)
         else:
             pieces += [text[start : tag.start()], "&lt;"]
             start = tag.start() + 1
     return "".join([*pieces, text[start:]]) if pieces else text
+
+
+# What one comment's markup may hold: more is refused before it is cleaned
+# (markup_problem), and a cleaned copy many times its source is refused after
+# (the write path). No genuine comment comes near these.
+MAX_TAGS = 500
+MAX_ATTRIBUTE_LENGTH = 2_000
+MAX_GROWTH = 3
+
+
+def markup_problem(text: str, policy: Policy) -> str | None:
+    """Why ``text`` holds more markup than a comment may ("tags" or
+    "attribute"), or None. One pass of the tokenizer: linear in the text."""
+    started = 0
+    for token in HTMLTokenizer(text):
+        if token["type"] != TAG_TOKEN_TYPE_START or token["name"] not in policy.tags:
+            continue
+        started += 1
+        if started > MAX_TAGS:
+            return "tags"
+        attributes = token["data"]
+        values = attributes.values() if isinstance(attributes, dict) else ()
+        if any(len(value) > MAX_ATTRIBUTE_LENGTH for value in values):
+            return "attribute"
+    return None
+
+
+def grew_too_much(source: str, cleaned: str) -> bool:
+    """Whether cleaning made far more than it was given (formatting re-created
+    after every list item, say)."""
+    return len(cleaned) > MAX_GROWTH * len(source) + 2_000
 
 
 def clean_html(text: str, policy: Policy) -> str:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import paths
+from . import paths, sanitize
 from .conf import option
 from .confusables import skeleton
 from .models import Comment, CommentRevision, CommentState, Journal, Post, Tag
@@ -62,12 +62,34 @@ def name_is_taken(name: str) -> bool:
 PARENT_MISSING = gettext_lazy("The comment you are replying to does not exist.")
 
 
-def check_comment_text(*, body: str, subject: str) -> None:
-    """The text alone as the write path checks it (empty, too long, NUL): what
-    a preview asks before cleaning it. Raises ValidationError."""
+def preview_comment(*, body: str, subject: str) -> str:
+    """The cleaned HTML a comment would be stored with, checked as the write
+    path checks the text (empty, too long, NUL, too much markup); nothing is
+    judged or stored. Raises ValidationError."""
     errors = _text_errors(body=body, subject=subject)
     if errors:
         raise ValidationError(errors)
+    return _cleaned(body)
+
+
+def _cleaned(body: str) -> str:
+    body_html = clean_comment_body(body)
+    if sanitize.grew_too_much(body, body_html):
+        raise ValidationError({"body": _too_much_markup()})
+    return body_html
+
+
+def _too_much_markup() -> str:
+    return TOO_MUCH_MARKUP % {
+        "tags": sanitize.MAX_TAGS,
+        "length": f"{sanitize.MAX_ATTRIBUTE_LENGTH:,}",
+    }
+
+
+TOO_MUCH_MARKUP = gettext_lazy(
+    "This comment has more formatting than a comment may: at most %(tags)s tags, "
+    "each attribute at most %(length)s characters."
+)
 
 
 def _text_errors(*, body: str, subject: str) -> dict[str, str]:
@@ -79,6 +101,8 @@ def _text_errors(*, body: str, subject: str) -> dict[str, str]:
         errors["body"] = _(
             "A comment may be at most %(limit)s characters; this one has %(count)s."
         ) % {"limit": f"{max_length:,}", "count": f"{len(body):,}"}
+    elif sanitize.markup_problem(body, sanitize.COMMENT):
+        errors["body"] = _too_much_markup()
     if "\x00" in body or "\x00" in subject:
         errors["body"] = _("Null characters are not allowed.")
     if len(subject) > option("SUBJECT_MAX_LENGTH"):
@@ -113,7 +137,7 @@ def _draft(
     editing: Comment | None = None,
 ) -> Draft:
     """Sanitize the text into what the plugin judges and the page will show."""
-    body_html = clean_comment_body(body)
+    body_html = _cleaned(body)
     summary = summarize(body_html)
     if not summary.text.strip():
         # "<script>…</script>" or "<br>" alone: nothing would be left to read.

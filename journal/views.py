@@ -22,7 +22,6 @@ from .forms import CommentEditForm, CommentForm
 from .models import Comment, CommentState, Journal, Post, Tag
 from .params import optional_id, whole_number
 from .plugins import Origin, Refusal, ViewerRoles, plugin, take_follow_ups
-from .sanitize import clean_comment_body
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
 OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
@@ -356,14 +355,12 @@ def post_comment(request, journal_name: str, post_id: int):
         return back_to_the_form()
     if "preview" in request.POST:
         try:
-            services.check_comment_text(
+            preview_html = services.preview_comment(
                 body=form.cleaned_data["body"], subject=form.cleaned_data["subject"]
             )
         except ValidationError as error:
             return back_to_the_form(errors=_service_errors(error))
-        return back_to_the_form(
-            preview_html=clean_comment_body(form.cleaned_data["body"])
-        )
+        return back_to_the_form(preview_html=preview_html)
     try:
         comment = services.submit_comment(
             post=post,

@@ -195,13 +195,20 @@ def restrict_author(
             ),
             "restriction.moderator",
         )
+    running = (
+        AuthorRestriction.objects.select_for_update()
+        .filter(journal=journal, user=user, kind=kind)
+        .first()
+    )
     restriction, _created = AuthorRestriction.objects.update_or_create(
         journal=journal,
         user=user,
         kind=kind,
         defaults={"until": until, "reason": reason.strip()[:200], "created_by": by},
     )
-    record_restriction(restriction=restriction, by=by)
+    record_restriction(
+        restriction=restriction, by=by, because={"until_before": _end_of(running)}
+    )
     return restriction
 
 
@@ -506,9 +513,12 @@ def _ban_authors(moderator, comments, entries, *, until, note: str) -> None:
             .filter(journal_id=journal_id, user_id=author_id, kind=ban)
             .first()
         )
-        was_running = running is not None and running.is_active
-        longer = was_running and (
-            running.until is None or (until is not None and running.until >= until)
+        longer = (
+            running is not None
+            and running.is_active
+            and (
+                running.until is None or (until is not None and running.until >= until)
+            )
         )
         if longer:
             continue
@@ -531,7 +541,7 @@ def _ban_authors(moderator, comments, entries, *, until, note: str) -> None:
                 "code": DECISION_BAN,
                 "because": decision_id,
                 # What an undo puts back: the shorter ban that ran before.
-                "until_before": (running.until.isoformat() if was_running else "ended"),
+                "until_before": _end_of(running),
             },
         )
 
@@ -921,9 +931,13 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
             frozen=entry.action == "thread.unfreeze"
         )
     elif entry.action in ("author.ban", "author.screen"):
-        if not _end_restriction_of(entry):
+        if not _take_back(entry):
             raise NotAllowed(
-                _("The ban has already ended; nothing was undone."), "undo.changed"
+                _(
+                    "The ban has already ended or was changed since; nothing was "
+                    "undone."
+                ),
+                "undo.changed",
             )
     else:
         comment = Comment.objects.select_for_update().get(pk=entry.comment_id)
@@ -971,9 +985,45 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
         raise NotAllowed(_("This was already undone."), "undo.already") from error
 
 
+def _end_of(restriction: AuthorRestriction | None) -> str | None:
+    """How a restriction stood before a change, for its undo: "ended" (none
+    ran), its end as ISO text, or None (it ran for good)."""
+    if restriction is None or not restriction.is_active:
+        return "ended"
+    return restriction.until.isoformat() if restriction.until else None
+
+
+def _take_back(entry: AuditEntry) -> bool:
+    """Undo the ban or screening an entry set: put back what ran before it
+    (or end it now), but only while it still stands as the entry set it.
+    Renewed, shortened or lifted since, it is someone else's now: False."""
+    restriction = (
+        AuthorRestriction.objects.select_for_update()
+        .filter(pk=entry.data.get("restriction"))
+        .first()
+    )
+    if restriction is None or not restriction.is_active:
+        return False
+    set_until = entry.data.get("until")
+    if set_until is None:
+        unchanged = restriction.until is None
+    else:
+        unchanged = restriction.until == datetime.fromisoformat(set_until)
+    if not unchanged:
+        return False
+    before = entry.data.get("until_before", "ended")
+    if before == "ended":
+        restriction.until = timezone.now()
+    else:
+        restriction.until = datetime.fromisoformat(before) if before else None
+    restriction.save(update_fields=["until"])
+    return True
+
+
 def _undo_decision_bans(moderator, decision: AuditEntry) -> None:
     """A spam decision undone takes back the ban it brought: the ban ends, or
-    goes back to the shorter one that ran before."""
+    goes back to the shorter one that ran before; a ban someone changed since
+    is left as it is."""
     bans = AuditEntry.objects.filter(
         journal_id=decision.journal_id,
         action="author.ban",
@@ -982,13 +1032,8 @@ def _undo_decision_bans(moderator, decision: AuditEntry) -> None:
         undone_by__isnull=True,
     )
     for ban in bans:
-        before = ban.data.get("until_before", "ended")
-        if before == "ended":
-            _end_restriction_of(ban)
-        else:
-            AuthorRestriction.objects.filter(pk=ban.data.get("restriction")).update(
-                until=datetime.fromisoformat(before) if before else None
-            )
+        if not _take_back(ban):
+            continue
         audit.record(
             journal=ban.journal_id,
             actor=moderator,

@@ -50,6 +50,9 @@ THREAD_ACTIONS = {
 }
 
 
+# As long as the API lets a decision's note be.
+NOTE_LENGTH = 2_000
+
 # The decisions just made without JavaScript, shown once with their Undo.
 LAST_ACTION_SESSION_KEY = "moderation.last_action"
 
@@ -185,14 +188,17 @@ def _read_action(post) -> tuple[str, list[services.Seen], dict]:
         key = str(seen[0].comment_id)
         if decision == "spamban":  # the item's own "Spam and ban" button
             fields = {
-                "note": post.get(f"ban-note-{key}", ""),
+                "note": post.get(f"ban-note-{key}", "")[:NOTE_LENGTH],
                 "ban": True,
                 "ban_until": _until(post.get(f"until-{key}", "")),
             }
             return "spam", seen, fields
         fields = {
             "reason": post.get(f"reason-{key}", ""),
-            "note": post.get(f"note-{key}", ""),
+            # The Reject panel's note, for a rejection's author only.
+            "note": post.get(f"note-{key}", "")[:NOTE_LENGTH]
+            if decision in ("reject", "dismiss")
+            else "",
             "ban": bool(post.get(f"ban-{key}")),
             "ban_until": _until(post.get(f"until-{key}", "")),
         }
@@ -201,7 +207,9 @@ def _read_action(post) -> tuple[str, list[services.Seen], dict]:
     seen = [services.Seen.parse(token) for token in post.getlist("selected")]
     fields = {
         "reason": post.get("bulk-reason", ""),
-        "note": post.get("bulk-note", ""),
+        "note": post.get("bulk-note", "")[:NOTE_LENGTH]
+        if decision in ("reject", "dismiss")
+        else "",
         "ban": bool(post.get("bulk-ban")),
         "ban_until": _until(post.get("bulk-until", "")),
     }

@@ -221,8 +221,8 @@ def test_dotted_words_that_are_not_hosts_stay_text(text):
     ("opening", "tag", "kept"),
     [
         ("<ul><li>", "ul", sanitize.MAX_NESTING),
-        ("<b>", "b", sanitize.MAX_NESTING),
-        ("<i><b>", "i", sanitize.MAX_NESTING // 2),
+        ("<b>", "b", sanitize.MAX_FORMATTING),
+        ("<i><b>", "i", sanitize.MAX_FORMATTING // 2),
         ("<pre>", "pre", sanitize.MAX_NESTING),
         ("<blockquote>", "blockquote", sanitize.MAX_NESTING),
     ],
@@ -231,7 +231,8 @@ def test_nesting_stops_at_a_bounded_depth_and_keeps_the_rest_as_text(
     opening, tag, kept
 ):
     # Thousands of nested elements made the parser quadratic (0.7 s for one
-    # comment of "<ul>"); past MAX_NESTING open tags the rest is plain text.
+    # comment of "<ul>"); past MAX_NESTING open tags (MAX_FORMATTING bold,
+    # italic, links...) the rest is plain text.
     cleaned = clean_comment_body(opening * 2_000 + "end")
 
     assert cleaned.count(f"<{tag}>") == kept

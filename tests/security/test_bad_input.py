@@ -94,10 +94,21 @@ def test_invalid_utf8_form_data_is_refused_not_patched_over(
 
 
 def test_deeply_nested_html_within_the_limit_is_cleaned_quickly(reader_client, post):
-    response = reader_client.post(form_url(post), {"body": "<b>" * 5000 + "deep"})
+    response = reader_client.post(form_url(post), {"body": "<b>" * 400 + "deep"})
 
     assert response.status_code == 302
     assert "deep</b>" in Comment.objects.get(body_source__endswith="deep").body_html
+
+
+def test_thousands_of_tags_are_refused_clearly_and_nothing_is_stored(
+    reader_client, post
+):
+    response = reader_client.post(form_url(post), {"body": "<b>" * 5000 + "deep"})
+
+    assert response.status_code == 303
+    page = reader_client.get(response["Location"]).content.decode()
+    assert "more formatting than a comment may: at most 500 tags" in page
+    assert not Comment.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from journal import services as services_module
 from journal import views
 from journal.models import Comment, CommentAccess, CommentState
 from moderation import services
@@ -78,7 +79,7 @@ def test_a_preview_is_cleaned_once_not_on_every_reload(
     )
     cleaned = []
     monkeypatch.setattr(
-        views, "clean_comment_body", lambda text: cleaned.append(text) or text
+        services_module, "clean_comment_body", lambda text: cleaned.append(text) or text
     )
 
     for _ in range(3):
@@ -91,7 +92,7 @@ def test_a_preview_is_cleaned_once_not_on_every_reload(
 def test_a_text_too_long_to_post_is_not_previewed(reader_client, post, monkeypatch):
     cleaned = []
     monkeypatch.setattr(
-        views, "clean_comment_body", lambda text: cleaned.append(text) or text
+        services_module, "clean_comment_body", lambda text: cleaned.append(text) or text
     )
 
     response = reader_client.post(
@@ -257,3 +258,168 @@ def test_select_all_is_for_the_page_shown_not_the_next(client, mod_a, post_a, au
 
     assert 'name="next" value="/moderation/"' in page
     assert 'name="next" value="/moderation/?select=all"' not in page
+
+
+# Second round: markup built to make cleaning slow or huge is refused -------------
+
+FORMATTING = "".join(f"<b title={n}>" for n in range(32))
+HOSTILE = {
+    "formatting re-created after each item": "<li>" + FORMATTING + "<li>x" * 3991,
+    "a long attribute re-created": (
+        "<li><a title=" + "x" * 9000 + "><b><b><b>" + "<li>x" * 4000
+    )[:20000],
+    "closing tags that close nothing": "<b></i>" * 3000,
+    "bold in every item": "<li><b>" * 3000,
+    "growth within the tag count": "<li>"
+    + "".join(f"<a title={'x' * 1990}{n}>" for n in range(8))
+    + "<li>x" * 480,
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE.values(), ids=HOSTILE.keys())
+def test_markup_built_to_be_slow_or_huge_is_refused_at_every_door(
+    reader_client, reader, post, as_user, body
+):
+    body = body[:20_000]  # within the length limit: the markup is the problem
+    response = reader_client.post(comment_url(post), {"body": body})
+    page = reader_client.get(response["Location"]).content.decode()
+    assert "more formatting than a comment may" in page
+
+    api = as_user(reader).post(
+        f"/api/posts/{post.pk}/comments/", {"body": body}, format="json"
+    )
+    assert api.status_code == 400
+    assert api.json()["errors"]["body"]
+
+    preview = reader_client.post(comment_url(post), {"body": body, "preview": "1"})
+    assert preview["Location"].endswith("#error-summary")
+    assert not Comment.objects.exists()
+
+
+def test_an_edit_cannot_bring_hostile_markup_either(reader_client, reader, post):
+    comment = CommentFactory(post=post, author=reader)
+
+    response = reader_client.post(
+        f"/{post.journal.name}/{post.pk}/comments/{comment.pk}/edit/",
+        {"body": HOSTILE["bold in every item"][:20_000]},
+    )
+
+    assert response.status_code == 400
+    assert Comment.objects.get(pk=comment.pk).body_source == comment.body_source
+
+
+def test_a_closing_tag_counts_only_when_it_closes_something():
+    from journal.sanitize import clean_comment_body
+
+    text = "<b></i>" * 200 + "end"
+    cleaned = clean_comment_body(text)
+
+    assert cleaned.count("<b>") <= 8
+    assert clean_comment_body(cleaned) == cleaned
+
+
+def test_tags_inside_an_html_comment_do_not_count():
+    from journal.sanitize import clean_comment_body
+
+    cleaned = clean_comment_body("<!--" + "<b>" * 40 + "-->" + "<b>bold</b>")
+
+    assert cleaned == "<b>bold</b>"
+
+
+# Second round: undoing a spam decision takes back only its own ban ----------------
+
+
+def ban_entry_undo(mod, action="comment.spam", nth=0):
+    entry = AuditEntry.objects.filter(action=action).order_by("pk")[nth]
+    return services.undo(moderator=mod, entry_id=entry.pk)
+
+
+def test_undo_leaves_a_ban_the_owner_set_after_it(
+    client, mod_a, journal_a, post_a, author
+):
+    client.force_login(mod_a)
+    spam_and_ban(client, hold(CommentFactory(post=post_a, author=author)), "2099-01-01")
+    services.restrict_author(
+        journal=journal_a,
+        user=author,
+        kind=AuthorRestriction.Kind.BAN,
+        by=journal_a.owner,
+    )
+
+    ban_entry_undo(mod_a)
+
+    ban = AuthorRestriction.objects.get(user=author)
+    assert ban.is_active and ban.until is None
+
+
+def test_undoing_the_first_of_two_spam_bans_leaves_the_second(
+    client, mod_a, post_a, author
+):
+    client.force_login(mod_a)
+    spam_and_ban(client, hold(CommentFactory(post=post_a, author=author)), "2099-01-01")
+    spam_and_ban(client, hold(CommentFactory(post=post_a, author=author)))
+
+    ban_entry_undo(mod_a, nth=0)
+
+    ban = AuthorRestriction.objects.get(user=author)
+    assert ban.is_active and ban.until is None
+
+
+def test_undo_does_not_bring_back_a_ban_the_owner_lifted(
+    client, mod_a, journal_a, post_a, author
+):
+    services.restrict_author(
+        journal=journal_a,
+        user=author,
+        kind=AuthorRestriction.Kind.BAN,
+        by=journal_a.owner,
+        until=timezone.now() + datetime.timedelta(days=5),
+    )
+    client.force_login(mod_a)
+    spam_and_ban(client, hold(CommentFactory(post=post_a, author=author)))
+    services.lift_restriction(
+        restriction=AuthorRestriction.objects.get(user=author), by=journal_a.owner
+    )
+
+    ban_entry_undo(mod_a)
+
+    assert not AuthorRestriction.objects.get(user=author).is_active
+
+
+def test_undoing_a_ban_entry_puts_back_the_ban_it_replaced(
+    client, mod_a, journal_a, post_a, author
+):
+    soon = timezone.now() + datetime.timedelta(days=5)
+    services.restrict_author(
+        journal=journal_a,
+        user=author,
+        kind=AuthorRestriction.Kind.BAN,
+        by=journal_a.owner,
+        until=soon,
+    )
+    client.force_login(mod_a)
+    spam_and_ban(client, hold(CommentFactory(post=post_a, author=author)))
+
+    ban_entry_undo(mod_a, action="author.ban", nth=1)
+
+    assert AuthorRestriction.objects.get(user=author).until == soon
+
+
+def test_a_note_typed_in_the_reject_panel_never_becomes_a_bans_reason(
+    client, mod_a, post_a, author
+):
+    comment = hold(CommentFactory(post=post_a, author=author))
+    client.force_login(mod_a)
+
+    client.post(
+        "/moderation/act/",
+        {
+            "bulk": "spam",
+            "selected": token(comment),
+            "bulk-ban": "1",
+            "bulk-note": "Reject note typed for authors",
+        },
+    )
+
+    ban = AuthorRestriction.objects.get(user=author)
+    assert "Reject note" not in ban.reason
