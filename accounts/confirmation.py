@@ -7,30 +7,30 @@ link shows a button: confirming takes a POST, so a mail scanner that fetches
 every link cannot confirm an address for someone who never asked. Each account,
 and each mailbox (however its address is spelled), gets at most one
 confirmation mail per ten minutes, so the sign-up form cannot be used to flood a
-stranger's mailbox.
+stranger's mailbox. The mail itself is a task (``send_confirmation``), so the
+page never waits for the mail server.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import unicodedata
 
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django_tasks import task
 
+from . import tasks
 from .models import User
+from .outbox import Mail
 
 SALT = "accounts.email-confirmation"
 MAX_AGE_SECONDS = 3 * 24 * 60 * 60
 RESEND_SECONDS = 10 * 60
-
-log = logging.getLogger(__name__)
 
 
 def token_for(user: User) -> str:
@@ -77,21 +77,33 @@ def _address_key(email: str) -> str:
 
 def send_link(user: User) -> bool:
     """Mail a confirmation link to the account's address, at most once per ten
-    minutes per account and per address. False when nothing was sent."""
+    minutes per account and per address. False when nothing was sent.
+
+    Enqueued straight away, not at commit: the address is stored already."""
     if not user.email or user.mail_address:
         return False
     if not cache.add(f"confirm-mail:user:{user.pk}", 1, RESEND_SECONDS):
         return False
     if not cache.add(_address_key(user.email), 1, RESEND_SECONDS):
         return False
+    send_confirmation.enqueue(user.pk, user.email, tasks.event())
+    return True
+
+
+@task()
+@tasks.retried
+def send_confirmation(user_id: int, email: str, event: str) -> None:
+    """Mail the link, if the account still has the address and has not
+    confirmed it meanwhile. A mail the server refuses is tried again later
+    (``accounts.tasks``); the account page also offers a resend."""
+    user = User.objects.filter(pk=user_id, email=email).first()
+    if user is None or user.mail_address:
+        return
     site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     link = site + reverse("accounts:confirm_email", args=[token_for(user)])
     body = render_to_string(
         "accounts/email/confirm.txt", {"link": link, "site_url": site}
     )
-    try:
-        EmailMessage("Confirm your e-mail address", body, None, [user.email]).send()
-    except Exception:  # the account stays as it is; the page offers a resend
-        log.exception("Could not send the confirmation mail for user %s", user.pk)
-        return False
-    return True
+    tasks.send(
+        [Mail(f"confirm:{event}:{user_id}", email, "Confirm your e-mail address", body)]
+    )

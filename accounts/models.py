@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from journal.confusables import scripts_of, skeleton
@@ -142,3 +143,48 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class OutgoingMail(models.Model):
+    """One e-mail the site sends, recorded under its delivery key before it goes
+    (``accounts.outbox``): a task that runs twice finds the key and sends the
+    mail once, and a mail that could not be sent says so here."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    # What the mail reports, e.g. "approved:<event>:<comment id>".
+    key = models.CharField(max_length=200, unique=True)
+    to = models.CharField(max_length=254)
+    subject = models.TextField()
+    body = models.TextField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Pending: when the next attempt is due. Sending: when the worker's claim
+    # runs out (a worker that died while sending leaves it so).
+    due_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sending", "sent", "failed"]),
+                name="outgoing_mail_state_valid",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="outgoing_mail_due",
+            ),
+            models.Index(fields=["created_at"], name="outgoing_mail_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} to {self.to} ({self.state})"

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from journal import pagecache
 from journal.client_ip import client_ip
 from journal.models import Journal
 from journal.params import local_path
@@ -134,6 +135,9 @@ def account(request):
     )
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        if {"display_name", "userpic"} & set(form.changed_data):
+            # Shown beside every comment they wrote, on any cached page.
+            pagecache.touch_everything()
         messages.success(request, _("Your account was updated."))
         if "email" in form.changed_data and user.email:
             _announce_link(request, user, confirmation.send_link(user))

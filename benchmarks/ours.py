@@ -36,7 +36,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Max  # noqa: E402
 from django.template.loader import render_to_string  # noqa: E402
 from django.templatetags.static import static  # noqa: E402
-from django.test import Client, RequestFactory  # noqa: E402
+from django.test import Client, RequestFactory, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -58,9 +58,13 @@ from .common import (  # noqa: E402
     request_figures,
     timed,
 )
+from .queued import queued, run_queued_tasks  # noqa: E402
 
 THREAD_SIZES = (100, 1_000, 10_000)
 REPEATS = {100: 30, 1_000: 10, 10_000: 5}
+# The big shapes (issue 16): one giant thread, all top level, deep chains.
+SHAPE_SIZE = 100_000
+SHAPE_REPEAT = 20
 HELD = 100_000
 BULK = 10_000
 BATCH = 2_000
@@ -105,6 +109,7 @@ def insert_thread(post: Post, nodes: list[shape.Node], version) -> list[Comment]
     first_id = next_comment_id()
     started = timezone.now() - timedelta(days=2)
     comments: list[Comment] = []
+    cleaned: dict[str, str] = {}  # big shapes draw their texts from a pool
     for node in nodes:
         comment_id = first_id + node.index
         parent = comments[node.parent] if node.parent is not None else None
@@ -119,7 +124,8 @@ def insert_thread(post: Post, nodes: list[shape.Node], version) -> list[Comment]
                 author=author,
                 author_name="" if author else f"Visitor {node.index}",
                 body_source=node.text,
-                body_html=clean_comment_body(node.text),
+                body_html=cleaned.get(node.text)
+                or cleaned.setdefault(node.text, clean_comment_body(node.text)),
                 state=CommentState.PUBLISHED,
                 rule_set_version=version,
                 created_at=started + timedelta(seconds=node.index),
@@ -290,7 +296,59 @@ def measure_threads(owner: User, reader: User) -> tuple[list[dict], dict]:
                 "whole_thread_queries": whole_queries["queries"],
             }
         )
+    rows += measure_shapes(journal, version, anonymous, logged_in)
     return rows, posts
+
+
+def measure_shapes(journal, version, anonymous: Client, logged_in: Client) -> list:
+    """The post page, ``?thread=`` and a slice deep inside, on ``SHAPE_SIZE``
+    comments in each of the big shapes (``shape.big_shape``): a page is bounded
+    whatever the shape, so each stays flat. The rows carry ``shape``.
+
+    Drawn every time: with the anonymous pages' cache on, a visitor's page
+    would be a cache hit after the first."""
+    with override_settings(JOURNAL={**settings.JOURNAL, "PAGE_CACHE": False}):
+        return [
+            measure_shape(name, journal, version, anonymous, logged_in)
+            for name in shape.BIG_SHAPES
+        ]
+
+
+def measure_shape(name, journal, version, anonymous: Client, logged_in: Client):
+    post = make_post(journal, f"{SHAPE_SIZE:,} comments: {name}")
+    log(f"threads: {SHAPE_SIZE:,} comments, {name}")
+    comments = insert_thread(post, shape.big_shape(name, SHAPE_SIZE), version)
+    analyze()
+    url = post.get_absolute_url()
+    roots = [comment for comment in comments if comment.parent_id is None]
+    # ?thread= on the giant's top-level comment or a deep chain's; and a slice
+    # from the middle: the giant's replies, or the later threads.
+    root = roots[len(roots) // 2] if name == "chains" else roots[0]
+    if name == "giant":
+        middle = [c for c in comments if c.parent_id == root.pk][SHAPE_SIZE // 8]
+        sliced = f"{url}?thread={root.pk}&after={middle.pk}"
+    else:
+        sliced = f"{url}?after={roots[len(roots) // 2].pk}"
+    page_ms, page = measure_request(anonymous, "get", url, SHAPE_REPEAT)
+    reader_ms, reader_page = measure_request(logged_in, "get", url, SHAPE_REPEAT)
+    thread_url = f"{url}?thread={root.pk}"
+    thread_ms, thread = measure_request(anonymous, "get", thread_url, SHAPE_REPEAT)
+    slice_ms, slice_page = measure_request(anonymous, "get", sliced, SHAPE_REPEAT)
+    return {
+        "shape": name,
+        "comments": SHAPE_SIZE,
+        "registered_share": 0.5,
+        "shown": anonymous.get(url).content.decode().count('class="comment '),
+        "page_ms": page_ms,
+        "page_queries": page["queries"],
+        "reader_page_ms": reader_ms,
+        "reader_page_queries": reader_page["queries"],
+        "reader_page_queries_after_session": reader_page["queries"] - 2,
+        "thread_ms": thread_ms,
+        "thread_queries": thread["queries"],
+        "slice_ms": slice_ms,
+        "slice_queries": slice_page["queries"],
+    }
 
 
 def measure_posting(owner: User, post: Post) -> dict:
@@ -382,12 +440,15 @@ def measure_queue() -> dict:
 
     # Three different batches, so each decision finds its comments still held.
     # Inside an outer transaction the decision's own work is timed apart from
-    # the commit and the mails to authors that follow it.
-    decide_samples, mail_samples, mails = [], [], 0
+    # the commit; the mails to authors are tasks it queues, which a worker
+    # then sends (timed apart: no request waits for them).
+    decide_samples, commit_samples, worker_samples = [], [], []
+    mails = tasks = 0
     for round_number in range(3):
         batch = held_ids[round_number * BULK : (round_number + 1) * BULK]
         items = [moderation.Seen(pk, CommentState.HELD, 1) for pk in batch]
         mail.outbox = []
+        waiting = queued()
         gc.collect()
         with counting_queries() as counts:
             started = time.perf_counter()
@@ -399,8 +460,11 @@ def measure_queue() -> dict:
                 )
                 decided = time.perf_counter()
             committed = time.perf_counter()
+        tasks = queued() - waiting
+        run_queued_tasks()
+        worker_samples.append(time.perf_counter() - committed)
         decide_samples.append(decided - started)
-        mail_samples.append(committed - decided)
+        commit_samples.append(committed - decided)
         mails = len(mail.outbox)
         assert all(outcome.done for outcome in outcomes)
     return {
@@ -415,7 +479,9 @@ def measure_queue() -> dict:
         "api_first_page_queries": api["queries"],
         "bulk": BULK,
         "bulk_decision_ms": median_ms(decide_samples),
-        "bulk_commit_and_mail_ms": median_ms(mail_samples),
+        "bulk_commit_ms": median_ms(commit_samples),
+        "bulk_tasks": tasks,
+        "bulk_worker_ms": median_ms(worker_samples),
         "bulk_mails": mails,
         "bulk_decision_queries": counts["queries"],
         "bulk_decision_transactions": counts["transactions"],
@@ -523,6 +589,14 @@ def build_load_data(out: str) -> None:
         "moderator_cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
         "static_url": static("css/site.css"),
         "writer_ids": [writer.pk for writer in writers],
+        # What each post page counts before the test: the stale-page check's
+        # starting point (a page must never count fewer than were posted).
+        "published": {
+            str(post.pk): Comment.objects.filter(
+                post=post, state=CommentState.PUBLISHED
+            ).count()
+            for post in posts
+        },
     }
     with open(out, "w") as handle:
         json.dump(setup, handle)
@@ -533,7 +607,8 @@ def verify_load(setup_path: str, accepted_path: str) -> dict:
     with open(setup_path) as handle:
         setup = json.load(handle)
     with open(accepted_path) as handle:
-        accepted = json.load(handle)["accepted"]
+        outcome = json.load(handle)
+    accepted = outcome["accepted"]
     stored = Comment.objects.filter(author_id__in=setup["writer_ids"])
     stored_ids = set(stored.values_list("pk", flat=True))
     broken_paths = sum(
@@ -548,6 +623,9 @@ def verify_load(setup_path: str, accepted_path: str) -> dict:
         "lost": len(set(accepted) - stored_ids),
         "unexpected": len(stored_ids - set(accepted)),
         "broken_paths": broken_paths,
+        # Post pages read right after a comment was accepted that did not
+        # count it (locustfile.read_after_posting).
+        "stale": len(outcome.get("stale", [])),
     }
 
 
@@ -569,8 +647,9 @@ def main() -> None:
             json.dump(verify_load(args.setup, args.verify_load), handle)
         return
     if args.quick:
-        global THREAD_SIZES, HELD, BULK
+        global THREAD_SIZES, HELD, BULK, SHAPE_SIZE
         THREAD_SIZES, HELD, BULK = (100, 1_000), 3_000, 500
+        SHAPE_SIZE = 10_000
     call_command("migrate", verbosity=0)
     owner = User.objects.create_user("bench_owner", email="owner@example.org")
     reader = User.objects.create_user("bench_reader", email="reader@example.org")

@@ -95,7 +95,54 @@ def thread(size: int, *, registered_share: float = 0.5, seed: int = 7) -> list[N
 
 
 def registered_users(nodes: list[Node]) -> int:
-    return sum(1 for node in nodes if node.user is not None)
+    """How many registered commenters the nodes name (indexes from 0)."""
+    return max((node.user for node in nodes if node.user is not None), default=-1) + 1
+
+
+# Big shapes (issue 16): whatever the shape, a page stays bounded. ---------------
+
+# The deepest reply the site stores (journal.conf MAX_COMMENT_DEPTH): a
+# materialized path of 61 ids.
+CHAIN_DEPTH = 60
+BIG_SHAPES = ("giant", "flat", "chains")
+
+
+def big_shape(name: str, size: int, *, chains: int = 100, seed: int = 5) -> list[Node]:
+    """``size`` comments in one of three shapes, half of them by 1,000 regular
+    commenters, the texts drawn from a pool of 300 (so that building 100,000
+    costs little):
+
+    - ``giant``: one top-level comment and everything below it (a flame war):
+      every fourth comment answers it, the others the comment before;
+    - ``flat``: every comment top level;
+    - ``chains``: ``chains`` top-level comments, each with an equal share of
+      the rest below it as chains as deep as the site allows, each reply
+      answering the comment before, the next chain starting again at the top.
+    """
+    rng = random.Random(f"{seed}-{name}-{size}")
+    texts = [comment_text(rng) for _ in range(300)]
+    per_chain = max(size // chains, 1)
+    nodes: list[Node] = []
+    for index in range(size):
+        if name == "giant":
+            parent = None if index == 0 else (0 if index % 4 == 1 else index - 1)
+        elif name == "flat":
+            parent = None
+        elif name == "chains":
+            offset = index % per_chain
+            top = index - offset
+            if offset == 0:
+                parent = None
+            elif (offset - 1) % CHAIN_DEPTH == 0:
+                parent = top
+            else:
+                parent = index - 1
+        else:
+            raise ValueError(name)
+        depth = 0 if parent is None else nodes[parent].depth + 1
+        user = index % 1_000 if index % 2 else None
+        nodes.append(Node(index, parent, depth, user, texts[index % len(texts)]))
+    return nodes
 
 
 def display_order(nodes: list[Node]) -> list[int]:

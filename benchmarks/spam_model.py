@@ -20,6 +20,7 @@ from journal.services import CommentRefused, submit_comment
 from moderation import learning, services
 
 from . import spam_corpus
+from .queued import run_queued_tasks
 
 
 def _post_all(
@@ -105,11 +106,13 @@ def _decide_all(moderator, results) -> tuple[int, float]:
         finally:
             trained[0] += time.perf_counter() - started
 
-    # Training runs when each decision commits; time just that part.
+    # Training is a task each decision enqueues; a worker runs them here, in
+    # this process (run_queued_tasks), and just that part is timed.
     learning.learn = timed_learn
     try:
         for decision, seen in decisions:
             services.decide(moderator=moderator, items=[seen], decision=decision)
+            run_queued_tasks()
     finally:
         learning.learn = learn
     return len(decisions), trained[0]

@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Django's task API (the backport of Django 6's django.tasks) and its
+    # database backend, whose table holds the queue (TASKS below).
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "journal",
     "moderation",
@@ -166,6 +170,10 @@ def cache_from_env(purpose: str = "journal") -> dict:
 
 
 CACHES = {"default": cache_from_env(), "sessions": cache_from_env("sessions")}
+# Where the comment rate limit counts (moderation.ratelimit), as the ``limits``
+# package names a storage: the main Redis, so that every app server counts the
+# same; without one, this process's memory.
+MODERATION_RATE_LIMIT_STORAGE = os.environ.get("REDIS_URL", "") or "memory://"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -225,9 +233,43 @@ STORAGES = {
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# The SMTP server, for DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("DJANGO_EMAIL_USE_TLS")
+# A mail server that stops answering fails the attempt (it is retried later)
+# instead of holding a task worker forever.
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "journal@localhost")
 # Where links in e-mails point.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+
+TASK_BACKENDS = {
+    # A task is a row in this database, written in the transaction of the
+    # change it reports (it commits or rolls back with it); `manage.py
+    # db_worker` processes, on this machine or others, run it.
+    "database": "django_tasks_db.DatabaseBackend",
+    # Right away, in the process that enqueued it, once its change commits
+    # (accounts.tasks.enqueue_at_commit): development and tests.
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def tasks_from_env() -> dict:
+    """Mail and other background work (DJANGO_TASKS): the database queue in
+    production, run right away in-process with debug on."""
+    kind = os.environ.get("DJANGO_TASKS", "").strip().lower()
+    kind = kind or ("immediate" if DEBUG else "database")
+    if kind not in TASK_BACKENDS:
+        raise ImproperlyConfigured(
+            f"DJANGO_TASKS must be one of: {', '.join(TASK_BACKENDS)}."
+        )
+    return {"default": {"BACKEND": TASK_BACKENDS[kind], "QUEUES": ["default"]}}
+
+
+TASKS = tasks_from_env()
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -350,4 +392,10 @@ MODERATION_QUEUE_POLL_SECONDS = 15
 
 # Options of the journal app, read through journal.conf so that tests can override
 # them with override_settings.
-JOURNAL = {"TRUSTED_PROXIES": tuple(TRUSTED_PROXIES), "PROXY_COUNT": PROXY_COUNT}
+JOURNAL = {
+    "TRUSTED_PROXIES": tuple(TRUSTED_PROXIES),
+    "PROXY_COUNT": PROXY_COUNT,
+    # Anonymous readers' pages from the cache (journal.pagecache); 0 to measure
+    # without it.
+    "PAGE_CACHE": env_flag("DJANGO_PAGE_CACHE", default=True),
+}

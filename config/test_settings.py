@@ -16,6 +16,9 @@ STORAGES = {
 }
 MEDIA_ROOT = tempfile.mkdtemp(prefix="journal-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks (mail, training) run right away, after commit, into mail.outbox; the
+# tests of the queue itself switch to the database backend or a dummy one.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STATIC_ROOT = tempfile.mkdtemp(prefix="journal-test-static-")
 WHITENOISE_USE_FINDERS = True
 # Tests share nothing through the cache unless a test asks for Redis itself.
@@ -31,3 +34,6 @@ CACHES = {
 # Login lockout is switched on by the tests that check it (Django's test client
 # logs in without a request, which django-axes refuses).
 AXES_ENABLED = False
+# Pages are read fresh in tests, which change data behind the services' backs;
+# tests/journal/test_page_cache.py turns the anonymous page cache on.
+JOURNAL = {**JOURNAL, "PAGE_CACHE": False}  # noqa: F405

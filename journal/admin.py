@@ -18,7 +18,7 @@ from django.http import HttpResponseRedirect
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import pagecache, services
 from .client_ip import client_ip
 from .conf import option
 from .forms import PeopleField
@@ -193,6 +193,11 @@ class JournalAdmin(OwnerScopedAdmin):
                 help_text=db_field.help_text,
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The title, description or settings show on readers' cached pages.
+        pagecache.touch_journals([obj.name])
 
     def get_form(self, request, obj=None, **kwargs):
         # Read-only fields take their help text from here too.

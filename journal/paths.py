@@ -31,9 +31,20 @@ def subtree_bounds(path: str) -> tuple[str, str]:
     return path, path[:-STEP] + segment(own_id + 1)
 
 
-def roots_range_bounds(first_root_path: str, last_root_path: str) -> tuple[str, str]:
-    """Range of paths covering whole threads from the first root to the last."""
-    return first_root_path, subtree_bounds(last_root_path)[1]
+def end_of_subtree(path: str) -> str:
+    """The lowest path after the comment's own sub-thread."""
+    return subtree_bounds(path)[1]
+
+
+def after_reply(parent_path: str, reply_id: int) -> str:
+    """The lowest path after reply ``reply_id`` of ``parent_path`` and all below it.
+
+    ``parent_path`` "" stands for the post, whose replies are the top-level
+    comments. Replies sort by id, so whatever ``reply_id`` is (a reply that was
+    since hidden, or no reply at all), the paths from here on are the later
+    replies with their sub-threads: a keyset cursor that needs no lookup.
+    """
+    return parent_path + segment(min(reply_id + 1, int(LAST_SEGMENT)))
 
 
 def ancestor_ids(path: str) -> list[int]:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import paths, sanitize
+from . import pagecache, paths, sanitize
 from .conf import option
 from .confusables import skeleton
 from .models import Comment, CommentRevision, CommentState, Journal, Post, Tag
@@ -234,6 +235,7 @@ def submit_comment(
         else None,
     )
     plugin().comment_stored(comment, created=True, was_held=False, origin=origin)
+    pagecache.touch_posts([post.pk])
     return comment
 
 
@@ -247,25 +249,86 @@ def store_comment(
 ) -> Comment:
     """Insert a comment that has passed the rules (or is trusted demo data).
 
-    The path ends with the comment's own id, known only after the insert; only
-    this new row is written, never its siblings.
+    The path ends with the comment's own id, which the insert takes itself: one
+    statement, and only this new row is written, never its siblings.
     """
     fields.setdefault("rule_codes", Comment.codes_of(fields.get("reasons", [])))
-    # Part of the caller's transaction when there is one; no extra savepoint.
-    with transaction.atomic(savepoint=False):
-        comment = Comment.objects.create(
-            post=post,
-            journal_id=post.journal_id,
-            parent=parent,
-            body_source=body_source,
-            body_html=clean_comment_body(body_source)
-            if body_html is None
-            else body_html,
-            **fields,
-        )
-        comment.path = paths.child_path(parent.path if parent else "", comment.pk)
-        Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+    comment = Comment(
+        post=post,
+        journal_id=post.journal_id,
+        parent=parent,
+        body_source=body_source,
+        body_html=clean_comment_body(body_source) if body_html is None else body_html,
+        **fields,
+    )
+    _insert_with_path(comment, parent.path if parent else "")
     return comment
+
+
+# The id an insert is about to take: the sequence's next value on PostgreSQL;
+# on SQLite, whose statement holds the database's write lock, one past the
+# largest id the table ever had (its AUTOINCREMENT rule).
+_NEXT_ID = {
+    "postgresql": "SELECT NEXTVAL(PG_GET_SERIAL_SEQUENCE('{table}', '{pk}'))",
+    "sqlite": (
+        "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = "
+        "'{table}'), 0), COALESCE((SELECT MAX({pk}) FROM {table}), 0)) + 1"
+    ),
+}
+# That id as a path segment (journal.paths.segment), never cut short.
+_SEGMENT = {
+    "postgresql": (
+        "LPAD(CAST(n AS text), GREATEST(LENGTH(CAST(n AS text)), {step}), '0')"
+    ),
+    "sqlite": "PRINTF('%%0{step}d', n)",
+}
+
+
+def _insert_with_path(comment: Comment, parent_path: str) -> None:
+    """Insert ``comment`` with its path, the parent's path and its own new id,
+    in one statement: ``WITH reserved(n) AS (<next id>) INSERT ...``."""
+    if connection.vendor not in _NEXT_ID:
+        # Another database: insert, then write the path the id gives.
+        comment.save(force_insert=True)
+        comment.path = paths.child_path(parent_path, comment.pk)
+        Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+        return
+    sql, columns = _insert_statement(connection.vendor)
+    values = [
+        field.get_db_prep_save(field.pre_save(comment, True), connection=connection)
+        for field in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [parent_path, *values])
+        comment.pk, comment.path = cursor.fetchone()
+    comment._state.adding = False
+    comment._state.db = connection.alias
+
+
+@lru_cache(maxsize=4)
+def _insert_statement(vendor: str) -> tuple[str, list]:
+    """The SQL of ``_insert_with_path`` and the fields whose values follow the
+    parent's path as its parameters."""
+    meta = Comment._meta
+    path_field = meta.get_field("path")
+    columns = [
+        field
+        for field in meta.local_concrete_fields
+        if field is not meta.pk and field is not path_field
+    ]
+    name = connection.ops.quote_name
+    next_id = _NEXT_ID[vendor].format(table=meta.db_table, pk=meta.pk.column)
+    segment = _SEGMENT[vendor].format(step=paths.STEP)
+    names = ", ".join(name(field.column) for field in (meta.pk, path_field, *columns))
+    # Names from the model, every value a parameter.
+    sql = (
+        f"WITH reserved(n) AS ({next_id}) "  # noqa: S608
+        f"INSERT INTO {name(meta.db_table)} ({names}) VALUES ("
+        f"(SELECT n FROM reserved), %s || (SELECT {segment} FROM reserved), "
+        f"{', '.join(['%s'] * len(columns))}) "
+        f"RETURNING {name(meta.pk.column)}, {name(path_field.column)}"
+    )
+    return sql, columns
 
 
 def edit_window_closes_at(comment: Comment):
@@ -389,6 +452,7 @@ def edit_comment(
         ]  # fmt: skip
     )
     plugin().comment_stored(comment, created=False, was_held=was_held)
+    pagecache.touch_posts([comment.post_id])
     return comment
 
 
@@ -404,6 +468,7 @@ def delete_own_comment(*, comment: Comment, user) -> Comment:
         raise NotAllowed(_("This comment is already gone."), "delete.state")
     comment.state = CommentState.DELETED
     comment.save(update_fields=["state"])
+    pagecache.touch_posts([comment.post_id])
     return comment
 
 
@@ -441,6 +506,7 @@ def save_post(*, post: Post, tag_names: Iterable[str] | None = None, by=None) ->
             )
         if tag_names is not None:
             post.tags.set(_tags_for(post.journal, tag_names))
+        pagecache.touch_posts([post.pk])
     return post
 
 

@@ -236,16 +236,19 @@ def _render_post_page(request, post: Post, *, reply_to_id=None):
     own_ids = _own_comment_ids(request)
     draft = _draft(request, post, reply_to_id)
     focus_id = reply_to_id or optional_id(request.GET.get("thread"))
+    # Where a slice starts: after this reply of the focus, or after this
+    # top-level comment (journal.threads). The reply form shows from the first.
+    after = None if reply_to_id else optional_id(request.GET.get("after"))
     comment_page = None
     if focus_id:
-        comment_page = threads.comment_thread(post, request.user, focus_id, own_ids)
+        comment_page = threads.comment_thread(
+            post, request.user, focus_id, own_ids, after=after
+        )
         # A reply refused because its parent is gone comes back with its text.
         if comment_page is None and draft is None:
             raise Http404(_("No such comment."))
     if comment_page is None:
-        comment_page = threads.comment_page(
-            post, request.user, request.GET.get("page"), own_ids
-        )
+        comment_page = threads.comment_page(post, request.user, after, own_ids)
 
     reply_to = comment_page.focus if reply_to_id else None
     if reply_to is not None and not reply_to.readable and draft is None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from journal import pagecache
+from journal.models import Journal
+
 from .models import AuditEntry
 
 
@@ -51,9 +54,27 @@ def person(user) -> str:
 def record(**fields) -> AuditEntry:
     new = entry(**fields)
     new.save()
+    _pages_change([new])
     return new
 
 
 def record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     """Save entries in one query (a bulk decision writes one row per comment)."""
-    return AuditEntry.objects.bulk_create(list(entries))
+    saved = AuditEntry.objects.bulk_create(list(entries))
+    _pages_change(saved)
+    return saved
+
+
+def _pages_change(entries: list[AuditEntry]) -> None:
+    """What a moderator or owner does shows on readers' pages: every such
+    change is audited, so the pages it touches get new versions here, once
+    it commits (journal.pagecache). A comment's post, or the whole journal
+    for what has no comment (settings, bans): one query, and only then."""
+    pagecache.touch_posts(
+        {entry.comment.post_id for entry in entries if entry.comment is not None}
+    )
+    journal_ids = {entry.journal_id for entry in entries if entry.comment is None}
+    if journal_ids and pagecache.enabled():
+        pagecache.touch_journals(
+            Journal.objects.filter(pk__in=journal_ids).values_list("name", flat=True)
+        )

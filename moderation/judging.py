@@ -2,25 +2,46 @@
 answer. The platform's write path asks through the plugin interface
 (``moderation.plugin``), inside its own transaction.
 
-Facts come from the journal's rule-set version in force, the author's standing
-(one query), the rate limit (the cache) and the anonymous author's proof. The
-verdict comes from the pure pipeline in ``moderation.rules``.
+Facts come from one query on the journal's row (the rule-set version in force
+and the word list, the author's standing, and the draft's own checks), the rate
+limit and the anonymous author's proof. The verdict comes from the pure
+pipeline in ``moderation.rules``.
+
+Two things are kept in process memory, because building them cost more than
+the rest of the comment: the judging query compiled to SQL, once per shape
+(``_CompiledQuery``), and each journal's rules compiled for the pipeline
+(``_KnownRules``). Neither is ever trusted on its own: the query reads the
+journal's latest rule-set version and word list on every comment, and the
+compiled rules are used only while they still match, so a change made through
+any door, in any process, applies to the very next comment.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import timedelta
+import json
+import threading
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.utils import timezone
 
 from journal import paths
 from journal.models import Comment, CommentState, Journal, Post
 from journal.plugins import Access, Draft, Judgement, Refusal, ViewerRoles
 
-from . import antibot, learning, ratelimit, rules, trust
-from .models import AuthorRestriction, WordRule
+from . import antibot, learning, ratelimit, rules, spam, trust
+from .models import RULE_SETTING_FIELDS, AuthorRestriction, RuleSetVersion, WordRule
 from .services import rule_set_in_force
 from .words import WordEntry
 
@@ -62,8 +83,63 @@ class AuthorStanding:
     banned: bool = False
     screened: bool = False
     screened_until: object = None
-    # The values of the caller's own ``also`` expressions, by name.
-    also: dict = field(default_factory=dict)
+
+
+# The judging query ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the judging query's SQL text."""
+
+    authenticated: bool
+    editing: bool
+    trust_after_days: int
+    scored: bool  # by the spam model
+    bands: int  # the draft's near-duplicate bands; 0 when that check is off
+    ancestors: int  # the parent's path, read for frozen threads; 0 when top level
+
+
+@dataclass(frozen=True)
+class _Values:
+    """What changes from one comment to the next within a shape."""
+
+    journal_id: int
+    user_id: int | None
+    editing_id: int | None
+    post_id: int
+    body: str
+    now: datetime
+    author_key: str
+    spam_tokens: str = "[]"  # learning.wanted
+    bands: tuple[int, ...] = ()
+    ancestors: tuple[int, ...] = ()
+
+
+class _JSONRows(Aggregate):
+    """Rows as JSON text, ``[[column, ...], ...]``: many rows read in one column
+    of the journal's row."""
+
+    template = "JSON_GROUP_ARRAY(JSON_ARRAY(%(expressions)s))"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="JSON_AGG(JSON_BUILD_ARRAY(%(expressions)s))::text",
+            **extra_context,
+        )
+
+
+def _rows(queryset, *columns) -> Subquery:
+    return Subquery(
+        queryset.order_by()
+        .annotate(all_rows=Value(1))
+        .values("all_rows")
+        .annotate(rows=_JSONRows(*columns))
+        .values("rows")
+    )
 
 
 def _count(queryset) -> Subquery:
@@ -75,70 +151,210 @@ def _count(queryset) -> Subquery:
     )
 
 
-def author_standing(
-    journal: Journal, user, *, also=None, judging: Comment | None = None
-) -> AuthorStanding:
-    """Everything about ``user`` in ``journal`` that the rules need: one query.
-
-    ``also`` adds the caller's own expressions (say, whether this text is a
-    duplicate) to that query, so that they cost no round trip of their own.
-    ``judging`` is the comment being judged, if it exists: it never counts
-    towards its own author's trust.
-    """
-    also = also or {}
-    if not user or not user.is_authenticated:
-        if not also:
-            return AuthorStanding()
-        row = Journal.objects.filter(pk=journal.pk).values(**also).get()
-        return AuthorStanding(also=row)
-    # Unordered: the model's default ordering would join the journal table again.
-    restrictions = (
-        AuthorRestriction.objects.active()
-        .filter(journal_id=OuterRef("pk"), user_id=user.pk)
-        .order_by()
-    )
-    own = Comment.objects.filter(journal_id=OuterRef("pk"), author_id=user.pk)
-    if judging is not None:
-        own = own.exclude(pk=judging.pk)
-    counts = {"approved": _count(own.filter(trust.approved()))}
-    if journal.trust_after_days:
-        counts["standing"] = _count(
-            own.filter(trust.standing(journal.trust_after_days, timezone.now()))
+def _judging_query(shape: _Shape, v: _Values):
+    """The journal's row with all that judging asks the database: its latest
+    rule-set version and word list, the author's standing (see
+    ``moderation.trust``) and the draft's checks, in one round trip."""
+    duplicates = Comment.objects.filter(
+        # The journal too, so that the author's own comments there (an index)
+        # are read rather than every comment on the post.
+        journal_id=v.journal_id,
+        post_id=v.post_id,
+        author_id=v.user_id,
+        body_source=v.body,
+        created_at__gte=v.now - timedelta(minutes=rules.DUPLICATE_WINDOW_MINUTES),
+        # Deleted too: withdrawing a screened comment and posting it again is
+        # the same comment.
+        state__in=[CommentState.PUBLISHED, CommentState.HELD, CommentState.REJECTED,
+                   CommentState.SPAM, CommentState.DELETED],
+    )  # fmt: skip
+    if shape.editing:
+        duplicates = duplicates.exclude(pk=v.editing_id)
+    asked = {
+        "latest_rule_set": Subquery(
+            RuleSetVersion.objects.filter(journal=OuterRef("pk"))
+            .order_by("-number")
+            .values("pk")[:1]
+        ),
+        # Compared as it comes with the list known; parsed only when it differs.
+        "word_list": _rows(
+            WordRule.objects.active().filter(journal=OuterRef("pk")),
+            "pk",
+            "kind",
+            "substring",
+            "phrase",
+        ),
+        "duplicate": Exists(duplicates),
+    }
+    if shape.scored:
+        asked["spam_counts"] = _rows(
+            learning.counts_asked(v.spam_tokens), "scope", "token", "spam", "ham"
         )
-    row = (
-        Journal.objects.filter(pk=journal.pk)
-        .annotate(
-            is_member=Exists(
+    if shape.bands:
+        asked["near_duplicate"] = learning.near_duplicate_of(
+            v.bands, author=v.author_key, now=v.now
+        )
+    if shape.ancestors:
+        asked["thread_frozen"] = Exists(
+            Comment.objects.filter(pk__in=v.ancestors, frozen=True)
+        )
+    if shape.authenticated:
+        # Unordered: the model's default ordering would join the journal again.
+        restrictions = (
+            AuthorRestriction.objects.active(at=v.now)
+            .filter(journal_id=OuterRef("pk"), user_id=v.user_id)
+            .order_by()
+        )
+        screens = restrictions.filter(kind=AuthorRestriction.Kind.SCREEN)
+        own = Comment.objects.filter(journal_id=OuterRef("pk"), author_id=v.user_id)
+        if shape.editing:
+            # The comment being judged never counts towards its own trust.
+            own = own.exclude(pk=v.editing_id)
+        asked |= {
+            "is_member": Exists(
                 Journal.members.through.objects.filter(
-                    journal_id=OuterRef("pk"), user_id=user.pk
+                    journal_id=OuterRef("pk"), user_id=v.user_id
                 )
             ),
-            is_named_moderator=Exists(
+            "is_named_moderator": Exists(
                 Journal.moderators.through.objects.filter(
-                    journal_id=OuterRef("pk"), user_id=user.pk
+                    journal_id=OuterRef("pk"), user_id=v.user_id
                 )
             ),
-            banned=Exists(restrictions.filter(kind=AuthorRestriction.Kind.BAN)),
-            screened=Exists(restrictions.filter(kind=AuthorRestriction.Kind.SCREEN)),
-            screened_until=Subquery(
-                restrictions.filter(kind=AuthorRestriction.Kind.SCREEN).values("until")[
-                    :1
-                ]
-            ),
-            **counts,
-            **also,
-        )
-        .values(
-            "is_member",
-            "is_named_moderator",
-            "banned",
-            "screened",
-            "screened_until",
-            *counts,
-            *also,
-        )  # fmt: skip
-        .get()
+            "banned": Exists(restrictions.filter(kind=AuthorRestriction.Kind.BAN)),
+            "screened": Exists(screens),
+            "screened_until": Subquery(screens.values("until")[:1]),
+            "approved": _count(own.filter(trust.approved())),
+        }
+        if shape.trust_after_days:
+            asked["standing"] = _count(
+                own.filter(trust.standing(shape.trust_after_days, v.now))
+            )
+    return (
+        Journal.objects.filter(pk=v.journal_id)
+        .order_by()
+        .annotate(**asked)
+        .values(*asked)
     )
+
+
+def _stand_ins(shape: _Shape, family: int) -> _Values:
+    """Values no real comment has, one family apart from the other: compiled
+    with two families, the parameters that differ are the ones to replace."""
+    base = -family * 10**12
+    return _Values(
+        journal_id=base - 1,
+        user_id=base - 2 if shape.authenticated else None,
+        editing_id=base - 3 if shape.editing else None,
+        post_id=base - 4,
+        body=f"\x1fbody {family}",
+        now=datetime(2000 + family, 1, 1, tzinfo=UTC),
+        author_key=f"\x1fauthor {family}",
+        spam_tokens=f'["\x1ftoken {family}"]' if shape.scored else "[]",
+        bands=tuple(base - 100 - n for n in range(shape.bands)),
+        ancestors=tuple(base - 1000 - n for n in range(shape.ancestors)),
+    )
+
+
+def _slots(shape: _Shape) -> list:
+    """Every value the query may carry, as a way to read it from ``_Values``:
+    the fields, and the moments the query derives from ``now``."""
+    slots = [
+        lambda v, name=name: getattr(v, name)
+        for name in ("journal_id", "user_id", "editing_id", "post_id", "body")
+        + ("now", "author_key", "spam_tokens")
+    ]
+    slots += [lambda v, n=n: v.bands[n] for n in range(shape.bands)]
+    slots += [lambda v, n=n: v.ancestors[n] for n in range(shape.ancestors)]
+    for before in (
+        timedelta(minutes=rules.DUPLICATE_WINDOW_MINUTES),
+        learning.NEAR_DUPLICATE_WINDOW,
+        timedelta(days=shape.trust_after_days),
+    ):
+        slots.append(lambda v, before=before: v.now - before)
+    return slots
+
+
+def _prepared(value):
+    """A value as the ORM passes it to the database driver."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+class _CompiledQuery:
+    """The judging query of one shape, compiled once and run with new values.
+
+    Building and compiling it through the ORM costs several times what the
+    database spends answering it. It is compiled with two families of stand-in
+    values; the parameters that differ between the two are each traced back to
+    the value they came from, and replaced by the real ones on every run. A
+    parameter that cannot be traced is an error here, never a stale value.
+    """
+
+    def __init__(self, shape: _Shape):
+        first, second = _stand_ins(shape, 1), _stand_ins(shape, 2)
+        compiler = _judging_query(shape, first).query.get_compiler(
+            connection=connection
+        )
+        self.sql, params = compiler.as_sql()
+        other_sql, other_params = (
+            _judging_query(shape, second)
+            .query.get_compiler(connection=connection)
+            .as_sql()
+        )
+        if other_sql != self.sql or len(other_params) != len(params):
+            raise RuntimeError("The judging query's SQL depends on its values.")
+        self.params = list(params)
+        self.slots = []
+        for position, (one, two) in enumerate(zip(params, other_params, strict=True)):
+            if one == two:
+                continue  # a constant of the shape
+            found = [
+                read
+                for read in _slots(shape)
+                if read(first) is not None
+                and _prepared(read(first)) == one
+                and _prepared(read(second)) == two
+            ]
+            if not found:
+                raise RuntimeError(
+                    f"The judging query's parameter {position} ({one!r}) comes "
+                    "from no known value."
+                )
+            self.slots.append((position, found[0]))
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        self.names = [alias for _, _, alias in compiler.select[: compiler.col_count]]
+        self.converters = list(compiler.get_converters(columns).items())
+
+    def row(self, values: _Values) -> dict:
+        params = self.params.copy()
+        for position, read in self.slots:
+            params[position] = _prepared(read(values))
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            raise Journal.DoesNotExist
+        row = list(row)
+        for position, (converters, expression) in self.converters:
+            for convert in converters:
+                row[position] = convert(row[position], expression, connection)
+        return dict(zip(self.names, row, strict=True))
+
+
+@lru_cache(maxsize=256)
+def _compiled(vendor: str, shape: _Shape) -> _CompiledQuery:
+    return _CompiledQuery(shape)
+
+
+def _ask(shape: _Shape, values: _Values) -> dict:
+    return _compiled(connection.vendor, shape).row(values)
+
+
+def _standing(row: dict, journal: Journal, user) -> AuthorStanding:
+    if not user:
+        return AuthorStanding()
     return AuthorStanding(
         is_member=row["is_member"],
         is_moderator=journal.is_moderated_by(user, named=row["is_named_moderator"]),
@@ -147,8 +363,74 @@ def author_standing(
         banned=row["banned"],
         screened=row["screened"],
         screened_until=row["screened_until"],
-        also={name: row[name] for name in also},
     )
+
+
+# The rules in force -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _KnownRules:
+    """A journal's rules compiled for the pipeline, and what the database and
+    the journal's row must say for them to still be the rules in force."""
+
+    version_id: int
+    word_list: str | None  # as the judging query spells it
+    journal_settings: tuple
+    settings: rules.RuleSettings
+
+
+# By journal id; a bounded number, the least recently stored dropped first.
+_known_rules: dict[int, _KnownRules] = {}
+_storing_rules = threading.Lock()
+KNOWN_RULES_KEPT = 1_000
+
+
+def forget_known_rules() -> None:
+    """Compile every journal's rules afresh. Only tests need this: a rolled-back
+    test transaction hands out the same rule-set version ids again."""
+    with _storing_rules:
+        _known_rules.clear()
+
+
+def _journal_settings(journal: Journal) -> tuple:
+    return tuple(getattr(journal, name) for name in RULE_SETTING_FIELDS)
+
+
+def _rules_in_force(journal: Journal, row: dict) -> tuple[int, rules.RuleSettings]:
+    """The version a comment is judged under, and its settings: the ones known
+    while the judging query confirms them, else read again (and remembered)."""
+    known = _known_rules.get(journal.pk)
+    journal_settings = _journal_settings(journal)
+    if (
+        known is not None
+        and known.version_id == row["latest_rule_set"]
+        and known.word_list == row["word_list"]
+        and known.journal_settings == journal_settings
+    ):
+        return known.version_id, known.settings
+    word_rules = [
+        WordRule(
+            pk=pk, journal=journal, kind=kind, substring=bool(inside), phrase=phrase
+        )
+        for pk, kind, inside, phrase in json.loads(row["word_list"] or "[]")
+    ]
+    # The rules changed (or this process has not judged here yet): one more
+    # query, and a new version if they changed without one being recorded.
+    version, as_loaded = rule_set_in_force(journal, word_rules=word_rules)
+    if not as_loaded:
+        # Changed since the request read the journal: the version's own
+        # settings, and nothing remembered.
+        return version.pk, rules.RuleSettings.from_snapshot(version.snapshot)
+    settings = settings_for(journal, word_rules)
+    with _storing_rules:
+        _known_rules.pop(journal.pk, None)
+        while len(_known_rules) >= KNOWN_RULES_KEPT:
+            _known_rules.pop(next(iter(_known_rules)))
+        _known_rules[journal.pk] = _KnownRules(
+            version.pk, row["word_list"], journal_settings, settings
+        )
+    return version.pk, settings
 
 
 def _age_days(moment) -> float:
@@ -176,8 +458,9 @@ def _refusal(verdict: rules.Verdict, retry_after: int = 0) -> Refusal | None:
     return Refusal(code=reason.code, message=reason.message, retry_after=retry_after)
 
 
-def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
-    """Every fact about the draft, under the rule-set version in force.
+def _facts(draft: Draft) -> tuple[rules.CommentFacts, int, str]:
+    """Every fact about the draft, under the rule-set version in force (and
+    that version's id).
 
     If the rules changed since the request read the journal, the version's own
     settings are used (see moderation.services.rule_set_in_force).
@@ -189,56 +472,64 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
         draft.editing,
     )
     journal = post.journal
-    word_rules = list(WordRule.objects.active().filter(journal=journal))
-    version, as_loaded = rule_set_in_force(journal, word_rules=word_rules)
-    settings = (
-        settings_for(journal, word_rules)
-        if as_loaded
-        else rules.RuleSettings.from_snapshot(version.snapshot)
-    )
-    rate_key = ratelimit.author_key(
-        user_id=author.pk if author else None, ip_address=draft.origin.ip_address
-    )
-    activity = ratelimit.recent_activity(
-        journal.pk, rate_key, settings.rate_limit_per_minute
-    )
-
-    since = timezone.now() - timedelta(minutes=rules.DUPLICATE_WINDOW_MINUTES)
-    duplicates = Comment.objects.filter(
-        post=post,
-        author=author,
-        body_source=draft.body,
-        created_at__gte=since,
-        # Deleted too: withdrawing a screened comment and posting it again is
-        # the same comment.
-        state__in=[CommentState.PUBLISHED, CommentState.HELD, CommentState.REJECTED,
-                   CommentState.SPAM, CommentState.DELETED],
-    )  # fmt: skip
-    if editing is not None:
-        duplicates = duplicates.exclude(pk=editing.pk)
-    checks = {"duplicate": Exists(duplicates)}
+    user_id = author.pk if author else None
     # Everything shown with the comment: its subject and the name beside it
     # are read by the word lists and the spam model as much as its text.
     name = author.display_name if author else draft.author_name
     text = "\n".join((draft.subject, name, draft.text))
-    key = learning.author_key(
-        user_id=author.pk if author else None, ip_address=draft.origin.ip_address
+    values = _Values(
+        journal_id=journal.pk,
+        user_id=user_id,
+        editing_id=editing.pk if editing is not None else None,
+        post_id=post.pk,
+        body=draft.body,
+        now=timezone.now(),
+        author_key=learning.author_key(
+            user_id=user_id, ip_address=draft.origin.ip_address
+        ),
+        ancestors=tuple(paths.ancestor_ids(parent.path)) if parent else (),
     )
-    if settings.spam_threshold:
-        near_duplicate = learning.near_duplicate(draft.body, author=key)
-        if near_duplicate is not None:
-            checks["near_duplicate"] = near_duplicate
-    if parent is not None:
-        checks["thread_frozen"] = Exists(
-            Comment.objects.filter(pk__in=paths.ancestor_ids(parent.path), frozen=True)
+    tokens: list[str] = []
+
+    def asking(settings) -> _Shape:
+        """What to ask, by ``settings``: the journal's row as the request read
+        it, which nearly always holds the rules in force."""
+        nonlocal values, tokens
+        if settings.spam_threshold and not tokens:
+            tokens = spam.features(text)
+            values = replace(
+                values,
+                spam_tokens=learning.wanted(tokens),
+                bands=tuple(spam.shingle_bands(draft.body)),
+            )
+        return _Shape(
+            authenticated=author is not None,
+            editing=editing is not None,
+            trust_after_days=settings.trust_after_days,
+            scored=bool(settings.spam_threshold),
+            bands=len(values.bands) if settings.spam_threshold else 0,
+            ancestors=len(values.ancestors),
         )
-    # Asked in the same query as the author's standing: one round trip for all.
-    standing = author_standing(journal, author, also=checks, judging=editing)
+
+    asked = asking(journal)
+    row = _ask(asked, values)
+    version_id, settings = _rules_in_force(journal, row)
+    if asking(settings) != asked:
+        # The rules changed since the request read the journal, in what the
+        # query asks: one more.
+        row = _ask(asking(settings), values)
+    standing = _standing(row, journal, author)
+    rate_key = ratelimit.author_key(user_id=user_id, ip_address=draft.origin.ip_address)
+    activity = ratelimit.recent_activity(
+        journal.pk, rate_key, settings.rate_limit_per_minute
+    )
     score = None
-    # Moderators are never scored (rules.likely_spam): no query for them.
+    # Moderators are never scored (rules.likely_spam).
     if settings.spam_threshold and not standing.is_moderator:
-        score = learning.assess(
-            journal.pk, text, near_duplicate=standing.also.get("near_duplicate", False)
+        score = learning.score(
+            tokens,
+            json.loads(row["spam_counts"] or "[]"),
+            near_duplicate=row.get("near_duplicate", False),
         )
     recent = _recent_history(journal, author, settings, editing)
 
@@ -259,8 +550,8 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
         text=text,
         link_count=draft.link_count,
         depth=parent.depth + 1 if parent is not None else 0,
-        thread_frozen=standing.also.get("thread_frozen", False),
-        duplicate=standing.also["duplicate"],
+        thread_frozen=row.get("thread_frozen", False),
+        duplicate=row["duplicate"],
         recent_comment_count=activity.count,
         rate_retry_after=activity.retry_after,
         antibot=draft.origin.proof,
@@ -271,7 +562,7 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, object, str]:
         author_recent_count=recent[0],
         author_recent_rejected=recent[1],
     )
-    return facts, version, rate_key
+    return facts, version_id, rate_key
 
 
 def _recent_history(journal, author, settings: rules.RuleSettings, editing):
@@ -297,7 +588,7 @@ def _recent_history(journal, author, settings: rules.RuleSettings, editing):
 def judge(draft: Draft) -> Judgement:
     """The verdict on a draft, and its places taken: the anonymous author's
     challenge spent and the author's place under the rate limit."""
-    facts, version, rate_key = _facts(draft)
+    facts, version_id, rate_key = _facts(draft)
     verdict = rules.decide(facts)
     if verdict.refused:
         return Judgement(refusal=_refusal(verdict, facts.rate_retry_after))
@@ -310,7 +601,7 @@ def judge(draft: Draft) -> Judgement:
     return Judgement(
         state=CommentState.HELD if verdict.held else CommentState.PUBLISHED,
         reasons=tuple(reason.as_dict() for reason in verdict.reasons),
-        rule_set_version_id=version.pk,
+        rule_set_version_id=version_id,
     )
 
 

@@ -6,21 +6,33 @@ writes (``SpamTokenCount``): every decision trains the site-wide scope and the
 journal's own, and a journal's own counts are used once it has
 ``spam.OWN_MODEL_MIN_DECISIONS`` decisions of each kind.
 
-Training runs after the decision commits (``transaction.on_commit``), one
-batch of counter updates per decision, whatever its size.
+Training is a task (``learn_decided``), enqueued with the decision and run by
+a worker, one batch of counter updates per decision, whatever its size.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
+from django_tasks import task
 
+from accounts.tasks import enqueue_at_commit, retried
 from journal.models import Comment
 from journal.sanitize import summarize
 
@@ -58,24 +70,79 @@ def near_duplicate(text: str, *, author: str):
     bands = spam.shingle_bands(text)
     if not bands:
         return None
+    return near_duplicate_of(bands, author=author, now=timezone.now())
+
+
+def near_duplicate_of(bands, *, author: str, now) -> Exists:
+    """``near_duplicate`` for a text's bands, as seen at ``now``."""
     return Exists(
         CommentFingerprint.objects.filter(
-            band__in=bands,
-            created_at__gte=timezone.now() - NEAR_DUPLICATE_WINDOW,
+            band__in=bands, created_at__gte=now - NEAR_DUPLICATE_WINDOW
         ).exclude(author_key=author)
     )
 
 
-def _counts(journal_id: int, tokens: Iterable[str]) -> tuple[dict, dict]:
-    """The site-wide and the journal's counts of ``tokens``: one query."""
-    site: dict[str, tuple[int, int]] = {}
-    own: dict[str, tuple[int, int]] = {}
-    rows = SpamTokenCount.objects.filter(
+def _counts(journal_id: int, tokens: Iterable[str]) -> QuerySet:
+    """Rows (scope, token, spam, ham): the site-wide and the journal's counts of
+    ``tokens``."""
+    return SpamTokenCount.objects.filter(
         scope__in=(SITE, journal_id), token__in=[spam.DOCS, *tokens]
     ).values_list("scope", "token", "spam", "ham")
+
+
+def _split(rows) -> tuple[dict, dict]:
+    site: dict[str, tuple[int, int]] = {}
+    own: dict[str, tuple[int, int]] = {}
     for scope, token, spam_count, ham_count in rows:
         (site if scope == SITE else own)[token] = (spam_count, ham_count)
     return site, own
+
+
+class _OneOf(Func):
+    """Whether a column is one of the strings given as one parameter (``wanted``
+    spells them): an ``IN`` list whose SQL is the same whatever its length, so
+    that the judging query compiled once serves every text. On PostgreSQL an
+    array constant, which the planner reads as it would a list."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (column, column_params), (strings, strings_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        template = (
+            "%s = ANY(%s::text[])"
+            if connection.vendor == "postgresql"
+            else "%s IN (SELECT value FROM JSON_EACH(%s))"
+        )
+        return template % (column, strings), (*column_params, *strings_params)
+
+
+def wanted(tokens: list[str]) -> str:
+    """The tokens whose counts scoring ``tokens`` reads, as ``counts_asked``
+    takes them: a PostgreSQL array, or a JSON one for SQLite."""
+    wanted = [spam.DOCS, *tokens, spam.UNSEEN_DOMAIN, spam.NEAR_DUPLICATE]
+    if connection.vendor != "postgresql":
+        return json.dumps(wanted, ensure_ascii=False)
+    quoted = (token.replace("\\", "\\\\").replace('"', '\\"') for token in wanted)
+    return "{" + ",".join(f'"{token}"' for token in quoted) + "}"
+
+
+def counts_asked(wanted_tokens: str) -> QuerySet:
+    """Rows (scope, token, spam, ham): the site-wide and the journal's counts of
+    ``wanted_tokens`` (``wanted``), for a query on the journal's row. The
+    judging query asks them (moderation.judging), so scoring costs no trip of
+    its own; ``score`` reads them."""
+    return SpamTokenCount.objects.filter(
+        _OneOf(F("token"), Value(wanted_tokens)), scope__in=(SITE, OuterRef("pk"))
+    ).values_list("scope", "token", "spam", "ham")
+
+
+def score(tokens: list[str], rows, *, near_duplicate: bool = False) -> spam.SpamScore:
+    """How likely the text of ``tokens`` (``spam.features``) is spam, by the
+    counts ``counts_asked`` read."""
+    site, own = _split(rows)
+    return spam.score(_with_context(tokens, own, near_duplicate), _model(site, own))
 
 
 def _model(site: dict, own: dict) -> spam.Counts:
@@ -102,22 +169,38 @@ def assess(
 ) -> spam.SpamScore:
     """How likely ``text`` is spam in this journal: one query."""
     tokens = spam.features(text)
-    wanted = [*tokens, spam.UNSEEN_DOMAIN, spam.NEAR_DUPLICATE]
-    site, own = _counts(journal_id, wanted)
-    return spam.score(_with_context(tokens, own, near_duplicate), _model(site, own))
+    rows = _counts(journal_id, [*tokens, spam.UNSEEN_DOMAIN, spam.NEAR_DUPLICATE])
+    return score(tokens, rows, near_duplicate=near_duplicate)
 
 
 def remember_fingerprint(comment: Comment, *, user_id, ip_address) -> None:
     """Store a new comment's bands, for the near-duplicate signal (of the text
     as written, as ``near_duplicate`` reads a draft)."""
-    bands = spam.shingle_bands(comment.body_source)
+    bands = sorted(set(spam.shingle_bands(comment.body_source)))
+    if not bands:
+        return
     key = author_key(user_id=user_id, ip_address=ip_address)
-    CommentFingerprint.objects.bulk_create(
-        CommentFingerprint(
-            band=band, comment=comment, author_key=key, created_at=comment.created_at
+    created_at = connection.ops.adapt_datetimefield_value(comment.created_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _fingerprint_insert(connection.vendor, len(bands)),
+            [value for band in bands for value in (band, comment.pk, key, created_at)],
         )
-        for band in set(bands)
+
+
+@lru_cache(maxsize=16)
+def _fingerprint_insert(vendor: str, rows: int) -> str:
+    """The insert of ``rows`` fingerprint rows: what ``bulk_create`` would send,
+    without building it again for every comment."""
+    meta = CommentFingerprint._meta
+    name = connection.ops.quote_name
+    columns = ", ".join(
+        name(meta.get_field(field).column)
+        for field in ("band", "comment", "author_key", "created_at")
     )
+    values = ", ".join(["(%s, %s, %s, %s)"] * rows)
+    # Names from the model, every value a parameter.
+    return f"INSERT INTO {name(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
 
 
 def comment_text(comment: Comment) -> str:
@@ -283,13 +366,51 @@ def forget(decision_id: int) -> int:
     return len(trainings)
 
 
-# Robust: the decision is committed already; a training that fails is logged
-# and never turns the moderator's answer into an error.
+# After a decision --------------------------------------------------------------
+# Training is a task, enqueued with the decision (accounts.tasks): a worker does
+# it, so the decision never waits for it, and one that fails is tried again
+# with backoff, then logged; it never turns the moderator's answer into an error.
+
+
+@task()
+@retried
+def learn_decided(entry_ids: list[int]) -> int:
+    """Train on these decisions, those not taught yet (the task may run twice)."""
+    fresh = _untaught(entry_ids)
+    return learn(fresh) if fresh else 0
+
+
+def _untaught(entry_ids) -> list[int]:
+    """The decisions still to teach: not taught already (a run before this one),
+    not undone (the undo's ``forget`` may have run first), and not overtaken by
+    a later decision on the same comment that was taught already. One query."""
+    taught = SpamTraining.objects.filter(decision_id=OuterRef("pk"))
+    overtaken = SpamTraining.objects.filter(
+        comment_id=OuterRef("comment_id"),
+        decision_id__gt=OuterRef("pk"),
+        withdrawn_at__isnull=True,
+    )
+    return list(
+        AuditEntry.objects.filter(pk__in=list(entry_ids), undone_by__isnull=True)
+        .exclude(Exists(taught))
+        .exclude(Exists(overtaken))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@task()
+@retried
+def forget_decided(decision_id: int) -> int:
+    """Take back what an undone decision taught (nothing, run again)."""
+    return forget(decision_id)
+
+
 def learn_after_commit(entries: Iterable[AuditEntry]) -> None:
     ids = [entry.pk for entry in entries if label_of(entry)]
     if ids:
-        transaction.on_commit(lambda: learn(ids), robust=True)
+        enqueue_at_commit(learn_decided, ids)
 
 
 def forget_after_commit(decision_id: int) -> None:
-    transaction.on_commit(lambda: forget(decision_id), robust=True)
+    enqueue_at_commit(forget_decided, decision_id)

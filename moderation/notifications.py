@@ -1,6 +1,12 @@
-"""E-mail to moderators and authors. Every function here is meant to run after
-the transaction commits (callers use ``transaction.on_commit``), so nobody is told
-about a change that was rolled back.
+"""E-mail to moderators and authors. Every function here runs in a task
+(``moderation.tasks``), enqueued with the change it reports, so nobody is told
+about a change that was rolled back and no request waits for the mail server.
+
+A task may run twice (a retry, a worker that died): each mail has a delivery key
+made of its kind, the ``event`` the task was enqueued for and what it is about,
+and goes through the outbox (``accounts.outbox``), which sends a key once. What
+a run finds recorded under its keys already, it leaves alone, so its side
+effects (the hour's reply allowance, a digest row) are not taken twice.
 
 Mail goes only to confirmed addresses (``User.mail_address``), so nobody can
 point the site's mail at a stranger. Reply mails go only for published replies,
@@ -11,21 +17,21 @@ together as one digest an hour later (``send_reply_digests``, run by the
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import outbox
+from accounts import tasks as mail_tasks
+from accounts.outbox import Mail
 from journal.models import Comment, CommentState, Journal
 
 from .models import AuthorRestriction, DeferredReplyMail
-
-log = logging.getLogger(__name__)
 
 HELD_DIGEST_SECONDS = 10 * 60
 REPLY_MAILS_PER_HOUR = 3
@@ -36,52 +42,76 @@ def _site_url(path: str) -> str:
     return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
 
 
-def held_comment_waiting(comment_id: int) -> None:
+def _key(kind: str, event: str, about: int) -> str:
+    return f"{kind}:{event}:{about}"
+
+
+def _not_told(items, event: str, *kinds: str) -> list:
+    """The items none of whose mails for this event were recorded yet (a run
+    before this one may have): one query."""
+    items = list(items)
+    keys = {item.pk: {_key(kind, event, item.pk) for kind in kinds} for item in items}
+    done = outbox.recorded(key for item_keys in keys.values() for key in item_keys)
+    return [item for item in items if not keys[item.pk] & done]
+
+
+def held_comment_waiting(comment_id: int, *, event: str) -> None:
     """Tell the journal's moderators something waits: one mail per 10 minutes each.
 
     The mail lists what waits in every journal the moderator looks after, so a
     moderator of several busy journals still gets one mail, not one per journal.
+    Nothing goes when nothing waits any more (decided before the task ran).
     """
 
-    comment = Comment.objects.select_related("journal__owner").get(pk=comment_id)
+    comment = (
+        Comment.objects.select_related("journal__owner").filter(pk=comment_id).first()
+    )
+    if comment is None:
+        return
     journal = comment.journal
-    for moderator in {journal.owner, *journal.moderators.all()}:
-        if not moderator.mail_address:
-            continue
-        # cache.add is atomic: only the first held comment in the window mails.
-        if not cache.add(f"notify:held:{moderator.pk}", 1, HELD_DIGEST_SECONDS):
-            continue
+    moderators = [
+        moderator
+        for moderator in {journal.owner, *journal.moderators.all()}
+        if moderator.mail_address
+    ]
+    messages = []
+    for moderator in _not_told(moderators, event, "held"):
         held = Comment.objects.filter(
             journal__in=Journal.objects.moderated_by(moderator), state=CommentState.HELD
         )
         total = held.count()
+        # cache.add is atomic: only the first held comment in the window mails.
+        if not total or not cache.add(
+            f"notify:held:{moderator.pk}", 1, HELD_DIGEST_SECONDS
+        ):
+            continue
         waiting = list(
             held.select_related("post", "author", "journal").order_by("id")[:20]
         )
         plural = "s" if total != 1 else ""
-        _send_all(
-            [
-                _message(
-                    f"[{journal.name}] {total} comment{plural} awaiting moderation",
-                    "moderation/email/held.txt",
-                    {
-                        "journal": journal,
-                        "waiting": waiting,
-                        "total": total,
-                        "queue_url": _site_url("/moderation/"),
-                    },
-                    moderator.mail_address,
-                )
-            ]
+        messages.append(
+            _message(
+                _key("held", event, moderator.pk),
+                f"[{journal.name}] {total} comment{plural} awaiting moderation",
+                "moderation/email/held.txt",
+                {
+                    "journal": journal,
+                    "waiting": waiting,
+                    "total": total,
+                    "queue_url": _site_url("/moderation/"),
+                },
+                moderator.mail_address,
+            )
         )
+    _send_all(messages)
 
 
-def _message(subject: str, template: str, context: dict, recipient: str):
+def _message(key: str, subject: str, template: str, context: dict, recipient: str):
     body = render_to_string(template, {**context, "site_url": _site_url("")})
     # Names in a subject are one line by validation; make sure of it here too,
     # since a header with a line break cannot be sent at all.
     subject = " ".join("".join(c if c.isprintable() else " " for c in subject).split())
-    return EmailMessage(subject, body, None, [recipient])
+    return Mail(key, recipient, subject, body)
 
 
 def _reply_recipient(reply):
@@ -112,7 +142,7 @@ def _take_reply_allowance(recipient_id: int) -> bool:
     return count <= REPLY_MAILS_PER_HOUR
 
 
-def _reply_messages(replies) -> list:
+def _reply_messages(replies, event: str) -> list:
     """Mail for the authors the ``replies`` answer, for those who have not had
     the hour's share; the others' replies wait for a digest (one query for all
     of them), and whoever had replies waiting past the hour gets that digest
@@ -129,6 +159,7 @@ def _reply_messages(replies) -> list:
         mailed.add(recipient.pk)
         messages.append(
             _message(
+                _key("reply", event, reply.pk),
                 f"{reply.author_label} replied to your comment",
                 "moderation/email/reply.txt",
                 {
@@ -158,10 +189,11 @@ def _waiting_key(recipient_id: int) -> str:
     return f"notify:replies-waiting:{recipient_id}"
 
 
-def _approved_message(comment):
+def _approved_message(comment, event: str):
     if comment.author is None or not comment.author.mail_address:
         return None
     return _message(
+        _key("approved", event, comment.pk),
         "Your comment was approved",
         "moderation/email/approved.txt",
         {"comment": comment, "url": _site_url(comment.get_absolute_url())},
@@ -169,10 +201,11 @@ def _approved_message(comment):
     )
 
 
-def _rejected_message(comment, reason_label: str, note: str):
+def _rejected_message(comment, reason_label: str, note: str, event: str):
     if comment.author is None or not comment.author.mail_address:
         return None
     return _message(
+        _key("rejected", event, comment.pk),
         "Your comment was not published",
         "moderation/email/rejected.txt",
         {
@@ -210,51 +243,29 @@ def _comments(comment_ids):
 
 
 def _send_all(messages) -> None:
-    """Send over one connection; a batch decision may mail thousands of authors.
-
-    A message that cannot be built is logged and skipped, and the rest still
-    go; a mail server that fails is logged too. Mail never fails the request
-    whose change it reports: that change is committed already.
+    """Record the mails in the outbox and send them over one connection (a
+    batch decision may mail hundreds of authors). A mail that cannot be built
+    is logged and the rest still go; one the server refuses is tried again
+    later, and after the last attempt logged as an error and marked failed
+    (``accounts.outbox``). Mail never fails the change it reports: that change
+    is committed already.
     """
-    ready = []
-    for message in messages:
-        if message is None:
-            continue
-        try:
-            message.message()  # builds the headers: a bad one raises here
-        except Exception:
-            log.exception("Skipped a mail that could not be built: %r", message.subject)
-            continue
-        ready.append(message)
-    if not ready:
-        return
-    connection = get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except Exception:
-        log.exception("Could not reach the mail server for %d mail(s)", len(ready))
-        return
-    try:
-        for message in ready:
-            try:
-                connection.send_messages([message])
-            except Exception:
-                log.exception("Could not send a mail to %s", message.to)
-    finally:
-        connection.close()
+    mail_tasks.send(message for message in messages if message is not None)
 
 
-def reply_posted(reply_id: int) -> None:
+def reply_posted(reply_id: int, *, event: str) -> None:
     """Tell a comment's author that someone answered (never for their own reply)."""
-    _send_all(_reply_messages(_comments([reply_id])))
+    replies = _not_told(_comments([reply_id]), event, "reply")
+    _send_all(_reply_messages(replies, event))
 
 
 def send_reply_digests(*, recipient_ids=None, now=None) -> int:
     """Send every recipient whose held-back replies waited an hour one mail
     listing them all; return how many mails went out.
 
-    Each row is claimed before its mail is built, so two runs at once never
-    send the same digest twice.
+    Each recipient's rows are claimed and the digest recorded in the outbox in
+    one transaction, so two runs at once never send the same digest twice, and
+    a run that fails part-way leaves the rows for the next one.
     """
 
     now = now or timezone.now()
@@ -267,67 +278,72 @@ def send_reply_digests(*, recipient_ids=None, now=None) -> int:
         .filter(first__lte=now - REPLY_WINDOW)
         .values_list("recipient_id", flat=True)
     )
-    messages = []
+    mail_ids = []
     for recipient_id in list(due):
-        rows = list(
-            waiting.filter(recipient_id=recipient_id).select_related(
-                "recipient", "reply__post__journal", "reply__author"
-            )
-        )
-        claimed = DeferredReplyMail.objects.filter(
-            pk__in=[row.pk for row in rows], sent_at__isnull=True
-        ).update(sent_at=now)
-        if claimed != len(rows):
-            continue  # another run took them
-        cache.delete(_waiting_key(recipient_id))
-        recipient = rows[0].recipient
-        replies = [
-            row.reply for row in rows if row.reply.state == CommentState.PUBLISHED
-        ]
-        if not replies or not recipient.mail_address:
-            continue
-        plural = "ies" if len(replies) != 1 else "y"
-        messages.append(
-            _message(
-                f"{len(replies)} more repl{plural} to your comments",
-                "moderation/email/reply_digest.txt",
-                {
-                    "replies": [
-                        (reply, _site_url(reply.get_absolute_url()))
-                        for reply in replies
-                    ]
-                },
-                recipient.mail_address,
-            )
-        )
-    _send_all(messages)
-    return len(messages)
+        with transaction.atomic():
+            digest = _claim_digest(waiting.filter(recipient_id=recipient_id), now)
+            if digest is not None:
+                mail_ids += outbox.record([digest])
+    mail_tasks.deliver(mail_ids)
+    return len(mail_ids)
 
 
-def comments_approved(comment_ids) -> None:
+def _claim_digest(rows, now):
+    """Claim one recipient's waiting replies; the digest listing them, or None."""
+    rows = list(
+        rows.select_related("recipient", "reply__post__journal", "reply__author")
+    )
+    claimed = DeferredReplyMail.objects.filter(
+        pk__in=[row.pk for row in rows], sent_at__isnull=True
+    ).update(sent_at=now)
+    if not rows or claimed != len(rows):
+        return None  # another run took them
+    recipient = rows[0].recipient
+    cache.delete(_waiting_key(recipient.pk))
+    replies = [row.reply for row in rows if row.reply.state == CommentState.PUBLISHED]
+    if not replies or not recipient.mail_address:
+        return None
+    plural = "ies" if len(replies) != 1 else "y"
+    return _message(
+        # The rows are claimed once: the first one names the digest.
+        f"digest:{rows[0].pk}:{recipient.pk}",
+        f"{len(replies)} more repl{plural} to your comments",
+        "moderation/email/reply_digest.txt",
+        {
+            "replies": [
+                (reply, _site_url(reply.get_absolute_url())) for reply in replies
+            ]
+        },
+        recipient.mail_address,
+    )
+
+
+def comments_approved(comment_ids, *, event: str) -> None:
     """Tell each author their comment is live, and the authors they replied to.
 
     One query for the whole batch, however many comments were approved."""
-    comments = list(_comments(comment_ids))
-    messages = [_approved_message(comment) for comment in comments]
-    _send_all([*messages, *_reply_messages(comments)])
+    comments = _not_told(_comments(comment_ids), event, "approved", "reply")
+    messages = [_approved_message(comment, event) for comment in comments]
+    _send_all([*messages, *_reply_messages(comments, event)])
 
 
-def comment_approved(comment_id: int) -> None:
-    _send_all(_approved_message(comment) for comment in _comments([comment_id]))
+def comment_approved(comment_id: int, *, event: str) -> None:
+    comments = _not_told(_comments([comment_id]), event, "approved")
+    _send_all(_approved_message(comment, event) for comment in comments)
 
 
-def comments_rejected(comment_ids, reason_label: str, note: str) -> None:
+def comments_rejected(comment_ids, reason_label: str, note: str, *, event: str) -> None:
     """Tell each author why their comment was not published: one query in all."""
     _send_all(
-        _rejected_message(comment, reason_label, note)
-        for comment in _comments(comment_ids)
+        _rejected_message(comment, reason_label, note, event)
+        for comment in _not_told(_comments(comment_ids), event, "rejected")
     )
 
 
 def author_restricted(restriction_id: int, sentence: str) -> None:
     """Tell an author, in one sentence, that the journal's ladder screened or
-    banned them, and why."""
+    banned them, and why. (Called after commit by ``moderation.strikes``, or
+    from its task, ``moderation.tasks.author_restricted``.)"""
     restriction = (
         AuthorRestriction.objects.select_related("user", "journal")
         .filter(pk=restriction_id)
@@ -338,6 +354,8 @@ def author_restricted(restriction_id: int, sentence: str) -> None:
     _send_all(
         [
             _message(
+                # One restriction, one mail: its row names it.
+                f"restricted:{restriction.pk}",
                 f"Your comments in {restriction.journal.title}",
                 "moderation/email/restricted.txt",
                 {

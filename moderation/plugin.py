@@ -8,14 +8,13 @@ Each method is a thin door into the plugin's services: judging
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from journal.models import CommentState
 from journal.plugins import Access, Draft, Judgement, Origin, ViewerRoles
 
-from . import antibot, judging, learning, notifications, services
+from . import antibot, judging, learning, services, tasks
 from .models import AuthorRestriction, Report, ReportReason
 
 # A comment id no database reaches, replaced by each real id: one reverse() per
@@ -120,12 +119,11 @@ class ModerationPlugin:
                 user_id=comment.author_id,
                 ip_address=origin.ip_address if origin else None,
             )
+        # Mail as tasks, enqueued with the comment (moderation.tasks).
         if comment.is_held and not was_held:
-            transaction.on_commit(
-                lambda: notifications.held_comment_waiting(comment.pk)
-            )
+            tasks.mail_held_comment(comment.pk)
         elif created and comment.parent_id is not None:
-            transaction.on_commit(lambda: notifications.reply_posted(comment.pk))
+            tasks.mail_reply(comment.pk)
 
     def post_moved(self, post, *, from_journal_id: int, comment_count: int, by) -> None:
         services.post_moved(

@@ -22,7 +22,7 @@ from journal.models import Comment, CommentState, Journal
 from journal.params import whole_number
 from journal.querysets import moderated_by
 
-from . import audit, claims, learning, notifications, reporters, rules, strikes
+from . import audit, claims, learning, reporters, rules, strikes, tasks
 from .models import (
     RULE_SETTING_FIELDS,
     AuditEntry,
@@ -474,15 +474,16 @@ def decide(
 
 
 def _notify_decided(comments, decision: str, reason: str, note: str) -> None:
-    """Mail the authors after commit: one callback for the batch, not one each."""
+    """Mail the authors from tasks enqueued with the decision: one per batch of
+    comments, not one each; the decision never waits for the mail server."""
     if decision == Decision.APPROVE:
         ids = [comment.pk for comment in comments if comment.state == CommentState.HELD]
         if ids:
-            transaction.on_commit(lambda: notifications.comments_approved(ids))
+            tasks.mail_approved(ids)
     elif decision == Decision.REJECT and comments:
         ids = [comment.pk for comment in comments]
         label = str(ReportReason(reason).label)
-        transaction.on_commit(lambda: notifications.comments_rejected(ids, label, note))
+        tasks.mail_rejected(ids, label, note)
 
 
 # The code of a ban that came with a spam decision, for its undo.
@@ -857,7 +858,7 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
         )
     else:
         _set_state([comment], to_state, **_approval_fields())
-        transaction.on_commit(lambda: notifications.comment_approved(comment.pk))
+        tasks.mail_unscreened(comment.pk)
     return audit.record(
         journal=comment.journal,
         actor=moderator,

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from django.utils.translation import ngettext
 
 from journal.models import Journal
 
-from . import audit, notifications
+from . import audit, tasks
 from .models import AuditEntry, AuthorRestriction
 
 STRIKE_ACTIONS = ("comment.reject", "comment.spam")
@@ -168,9 +167,7 @@ def _restrict(journal, user, kind, days, strikes, tipping, now) -> AuditEntry:
             "because": tipping.pk,
         },
     )
-    transaction.on_commit(
-        lambda: notifications.author_restricted(restriction.pk, sentence)
-    )
+    tasks.mail_restricted(restriction.pk, sentence)
     return entry
 
 

@@ -51,9 +51,28 @@ class Normalized:
     origin: list[int]
 
 
-def analyse(text: str) -> Normalized:
-    """Normalize ``text`` and split it into words, remembering where each
-    normalized character came from (journal.confusables.fold_char)."""
+# How each ASCII character folds. Each folds to one character, the same both
+# ways (its lower case): an ASCII text, as most comments are, then folds with
+# one translation instead of a loop over its characters, keeps its length, and
+# has no word to read as Latin in a second way (checked here, not assumed).
+_ASCII_FOLDS = [fold_char(chr(code)) for code in range(128)]
+_ASCII = {code: plain for code, (plain, _) in enumerate(_ASCII_FOLDS)}
+_ASCII_FOLDS_SIMPLY = all(
+    len(plain) == 1 and latin == plain for plain, latin in _ASCII_FOLDS
+)
+
+
+def _analyse_ascii(text: str) -> Normalized:
+    plain = text.translate(_ASCII)  # NFC leaves ASCII as it is
+    tokens = [
+        Token(match.group(), match.start(), match.end())
+        for match in WORD.finditer(plain)
+    ]
+    return Normalized(plain, plain, tokens, list(range(len(plain))))
+
+
+def _folded(text: str) -> tuple[str, str, list[int]]:
+    """``text`` folded both ways, and where each folded character came from."""
     plain_chars: list[str] = []
     latin_chars: list[str] = []
     origin: list[int] = []
@@ -62,8 +81,15 @@ def analyse(text: str) -> Normalized:
         plain_chars.append(plain)
         latin_chars.append(latin)
         origin.extend([index] * len(plain))
-    plain_text = "".join(plain_chars)
-    latin_text = "".join(latin_chars)
+    return "".join(plain_chars), "".join(latin_chars), origin
+
+
+def analyse(text: str) -> Normalized:
+    """Normalize ``text`` and split it into words, remembering where each
+    normalized character came from (journal.confusables.fold_char)."""
+    if _ASCII_FOLDS_SIMPLY and text.isascii():
+        return _analyse_ascii(text)
+    plain_text, latin_text, origin = _folded(text)
     tokens = []
     folded_parts, alt_parts = [], []
     last = 0

@@ -18,14 +18,20 @@ if os.environ.get("CI"):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rate-limit counts live in the cache; no test sees another's."""
+    """Rate-limit counts live in the cache; no test sees another's. Nor the
+    rules a process compiled: a rolled-back test reuses rule-set version ids."""
     from django.core.cache import caches
+
+    from moderation import judging, ratelimit
 
     for alias in ("default", "sessions"):
         caches[alias].clear()
+    ratelimit.reset()
+    judging.forget_known_rules()
     yield
     for alias in ("default", "sessions"):
         caches[alias].clear()
+    ratelimit.reset()
 
 
 @pytest.fixture

@@ -1,11 +1,16 @@
-"""Page numbers in the API: a whole number from 1, or a 400 that says so."""
+"""Paging in the API: page numbers from 1 (or a 400 that says so), and the
+comment list's cursor."""
 
 from __future__ import annotations
 
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from journal.params import MAX_PAGE, whole_number
+
+from .serializers import CommentSerializer
 
 
 def page_number(params) -> int:
@@ -26,3 +31,23 @@ def page_number(params) -> int:
 class StrictPageNumberPagination(PageNumberPagination):
     def get_page_number(self, request, paginator):
         return page_number(request.query_params)
+
+
+def next_link(request, *, after: int) -> str:
+    """This address with the cursor moved on to ``after`` (and no page number)."""
+    url = remove_query_param(request.build_absolute_uri(), "page")
+    return replace_query_param(url, "after", after)
+
+
+class CommentSliceSerializer(serializers.Serializer):
+    """A bounded page of comments in display order (``journal.threads``).
+
+    Keyset paging: no query counts the comments or the pages, so a page costs
+    the same however big the thread."""
+
+    next = serializers.CharField(
+        allow_null=True,
+        help_text="The next page (the same address with `after` moved on), or "
+        "null after the last comment.",
+    )
+    results = CommentSerializer(many=True)

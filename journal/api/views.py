@@ -24,13 +24,12 @@ from journal.params import optional_id
 from journal.plugins import Origin, plugin
 
 from .errors import Refused, error_responses
-from .pagination import page_number
+from .pagination import CommentSliceSerializer, next_link, page_number
 from .parsers import no_body
 from .serializers import (
     MODERATOR_ONLY_REASON_KEYS,
     CommentCreateSerializer,
     CommentEditSerializer,
-    CommentPageSerializer,
     CommentSerializer,
     JournalSerializer,
     PostSerializer,
@@ -137,37 +136,24 @@ class PostDetail(generics.RetrieveAPIView):
 
 
 def _comment_page(request, post: Post, own_ids) -> dict:
-    thread = optional_id(request.query_params.get("thread"))
-    if thread is not None:
-        page = threads.comment_thread(post, request.user, thread, own_ids)
-        if page is None:
-            raise NotFound()
-        return {
-            "count": 1,
-            "page": 1,
-            "pages": 1,
-            "next": None,
-            "previous": None,
-            "comments": page.comments,
-        }
-    number = page_number(request.query_params)
-    page = threads.comment_page(post, request.user, number, own_ids)
-    if page.page.number != number:  # past the last page
+    """A bounded page of comments in display order, and the address of the next.
+
+    ``page`` is kept for the clients of the numbered pages: the first is the
+    same as none, and a later one is gone (a 404), since no query counts the
+    pages any more."""
+    if page_number(request.query_params) != 1:
         raise NotFound()
-    base = request.build_absolute_uri(request.path)
-
-    def link(number):
-        return f"{base}?page={number}"
-
+    thread = optional_id(request.query_params.get("thread"))
+    after = optional_id(request.query_params.get("after"))
+    found = threads.comment_run(
+        post, request.user, thread_id=thread, after=after, own_comment_ids=own_ids
+    )
+    if found is None:
+        raise NotFound()
+    comments, more = found
     return {
-        "count": page.page.paginator.count,
-        "page": page.page.number,
-        "pages": page.page.paginator.num_pages,
-        "next": link(page.page.next_page_number()) if page.page.has_next() else None,
-        "previous": link(page.page.previous_page_number())
-        if page.page.has_previous()
-        else None,
-        "comments": page.comments,
+        "next": next_link(request, after=comments[-1].pk) if more else None,
+        "comments": comments,
     }
 
 
@@ -182,13 +168,29 @@ class PostComments(APIView):
     @extend_schema(
         tags=["comments"],
         summary="The post's comments in display order",
+        description=(
+            "A bounded page of comments (50 unless the site sets "
+            "`JOURNAL['COMMENTS_PER_PAGE']`), whatever the thread's shape; `next` "
+            "leads to the page after, until every comment was listed once."
+        ),
         parameters=[
-            OpenApiParameter("page", int, description="Page of top-level threads."),
+            OpenApiParameter(
+                "after",
+                int,
+                description="Start after this comment, in display order: the "
+                "cursor `next` carries.",
+            ),
             OpenApiParameter(
                 "thread", int, description="Only this comment's sub-thread."
             ),
+            OpenApiParameter(
+                "page",
+                int,
+                description="Only 1, the first page: later ones come through `next`.",
+                deprecated=True,
+            ),
         ],
-        responses={200: CommentPageSerializer, **error_responses(404)},
+        responses={200: CommentSliceSerializer, **error_responses(400, 404)},
     )
     def get(self, request, post_id: int):
         post = self._post(post_id)

@@ -56,9 +56,11 @@ def month_names() -> dict[int, str]:
 
 
 @register.simple_tag(takes_context=True)
-def comment_list(context, comments) -> SafeString:
+def comment_list(context, comments, more_threads=None) -> SafeString:
     """The comments in display order, laid out by ``journal.threads``; with
-    ``reply_to`` in the context, the reply form right under that comment."""
+    ``reply_to`` in the context, the reply form right under that comment, and
+    with ``more_threads`` (``journal.threads.More``) a link to the later
+    threads at the end."""
     user = context["user"]
     reply_to = context.get("reply_to")
     reply_form = ""
@@ -72,6 +74,10 @@ def comment_list(context, comments) -> SafeString:
     html = get_template("journal/comment_list.jinja", using="jinja2").render(
         {
             "comments": comments,
+            "more_threads": more_threads or None,
+            # The level the page's lists start at: the script that loads more
+            # replies in place indents them as this page does.
+            "base_depth": comments[0].depth if comments else 0,
             "reply_to_id": reply_to.pk if reply_to is not None else None,
             "reply_form": reply_form,
             "max_indent": MAX_INDENT,

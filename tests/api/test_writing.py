@@ -340,10 +340,10 @@ def test_posting_through_the_api_costs_a_fixed_number_of_queries(
     )
 
     # Token lookup (its last-used stamp was written a moment ago), post, parent,
-    # word lists, rule-set version, author standing (with frozen ancestors,
-    # duplicates and near-duplicates), the spam model's counts, insert, path
-    # update, and the savepoint pair.
-    with django_assert_num_queries(11):
+    # the judging query (rule-set version and word list, author standing, frozen
+    # ancestors, duplicates, near-duplicates, the spam model's counts), the
+    # insert with its path, and the savepoint pair.
+    with django_assert_num_queries(7):
         response = client.post(
             comments_url(post), {"body": "reply", "parent": parent.pk}, format="json"
         )

@@ -101,7 +101,7 @@ def loaded_payloads(transactional_db):
     return target, posts, items
 
 
-@override_settings(JOURNAL={"THREADS_PER_PAGE": 1000})
+@override_settings(JOURNAL={"THREADS_PER_PAGE": 1000, "COMMENTS_PER_PAGE": 1000})
 def test_no_payload_runs_or_survives_in_the_dom(
     chromium, live_server, loaded_payloads, artifacts_dir
 ):

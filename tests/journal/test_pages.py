@@ -186,19 +186,25 @@ def test_deep_threads_stop_indenting_past_the_maximum(client, post, make_comment
     assert tree.by_id(f"t{chain[-1].pk}").attrs["data-depth"] == str(MAX_INDENT + 2)
 
 
-def test_comment_threads_are_paginated_25_top_level_threads_a_page(
+def test_a_page_holds_25_top_level_threads_and_links_to_the_later_ones(
     client, post, make_comment
 ):
     roots = [make_comment(post=post, body_source=f"root {i:02d}") for i in range(30)]
     make_comment(post=post, parent=roots[27], body_source="deep reply")
 
     first = client.get(post.get_absolute_url()).content.decode()
-    second = client.get(f"{post.get_absolute_url()}?page=2").content.decode()
+    more = parse(first).find("li", cls="comment-more-threads").find("a")
+    second = client.get(more.attrs["href"]).content.decode()
 
+    assert (
+        more.attrs["href"] == f"{post.get_absolute_url()}?after={roots[24].pk}#comments"
+    )
+    assert more.text() == "More threads: 6 more comments — expand"
     assert "root 24" in first and "root 25" not in first
     assert "root 25" in second and "root 29" in second and "root 00" not in second
     assert "deep reply" in second and "deep reply" not in first
     assert first.count('class="comment ') == 25
+    assert "comment-more" not in second and "Show the first threads" in second
 
 
 def test_commenter_without_userpic_gets_the_default_and_anonymous_get_their_name(

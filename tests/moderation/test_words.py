@@ -1,7 +1,10 @@
 """Word matching across scripts and disguises."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from moderation import words
 from moderation.words import WordEntry, find_matches, normalize
 
 
@@ -102,3 +105,25 @@ def test_each_entry_reports_one_match_and_blank_entries_never_match():
 
 def test_normalize_folds_case_width_and_invisible_characters():
     assert normalize("ＡＢＣ\u200b déf") == "abc def"
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_an_ascii_text_reads_as_the_long_way_reads_it(text):
+    """ASCII takes a shortcut (one translation, no second reading as Latin);
+    it must end where the character-by-character way ends."""
+    shortcut = words.analyse(text)
+    try:
+        words._ASCII_FOLDS_SIMPLY = False
+        assert words.analyse(text) == shortcut
+    finally:
+        words._ASCII_FOLDS_SIMPLY = True
+
+
+def test_ascii_folds_to_its_lower_case_one_character_each():
+    assert words._ASCII_FOLDS_SIMPLY
+    analysed = words.analyse("CASINO 2026, Best_Casino!")
+    assert analysed.text == "casino 2026, best_casino!"
+    assert [token.text for token in analysed.tokens] == [
+        "casino", "2026", "best", "casino"
+    ]  # fmt: skip

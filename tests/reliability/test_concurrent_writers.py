@@ -9,6 +9,7 @@ stored exactly once, nothing half-written, every path consistent, no 5xx.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
@@ -66,10 +67,10 @@ def _client(arguments):
                 mine.append(body["id"])
         except urllib.error.HTTPError as error:
             results.append((marker, error.code, None, payload.get("parent")))
-        except OSError:
-            results.append(
-                (marker, 0, None, payload.get("parent"))
-            )  # connection dropped
+        except (OSError, http.client.HTTPException):
+            # The connection dropped, before the answer or in the middle of it
+            # (IncompleteRead) when the killed worker was sending it.
+            results.append((marker, 0, None, payload.get("parent")))
     return results
 
 

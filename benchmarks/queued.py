@@ -1,0 +1,29 @@
+"""Running the task queue inside a benchmark, as a worker would: the
+benchmarks use the production settings, where tasks (mail, training) are rows
+of the database queue that ``manage.py db_worker`` runs."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django_tasks import default_task_backend
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+
+def run_queued_tasks() -> None:
+    """Run what the queue holds, in this process; nothing to do where tasks
+    run right away."""
+    if isinstance(default_task_backend, DatabaseBackend):
+        call_command(
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--queue-name",
+            "*",
+            verbosity=0,
+        )
+
+
+def queued() -> int:
+    """How many tasks wait in the database queue."""
+    return DBTaskResult.objects.ready().count()

@@ -1,0 +1,163 @@
+"""Pages for anonymous readers, served from the cache (Redis in production).
+
+Most traffic is anonymous reading. The home page, a journal's pages, its tag
+pages and a post's pages are kept whole in the cache for a visitor with no
+session and no message waiting, under a key that names the *versions* of what
+they show: the site's, the journal's and the post's. A change does not delete
+pages; it gives what it changed a new version (``touch``), after its
+transaction commits, so the next read renders afresh and the old pages are
+never asked for again. (Touching before the commit could let a read store the
+old state under the new version.)
+
+Two values on a page belong to one visitor and are put in as it is served:
+the CSRF token of the comment form and the anonymous author's challenge
+(``journal.plugins``), which may be spent only once.
+
+Who touches what: the write path (journal.services) and the admin for posts,
+comments and journals; the moderation plugin's audit writer for everything a
+moderator or owner does (decisions, undo, thread actions, rule settings),
+since every such change is audited; the account page for a changed name or
+userpic, which shows on every page (``touch_everything``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import uuid
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+from .conf import option
+from .plugins import plugin
+
+# Pages expire on their own too, so a version key lost from the cache never
+# leaves a page alive for long.
+PAGE_SECONDS = 10 * 60
+# Cookies that make a visitor's pages their own: a session (drafts, their held
+# comments, a login) or messages waiting to be shown.
+PERSONAL_COOKIES = ("sessionid", "messages")
+QUERY_KEYS = frozenset({"page", "thread", "replyto", "after"})
+
+_CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_CHALLENGE_FIELD = re.compile(r'(name="started" value=")[^"]*(")')
+_HOLE = "\x00hole\x00"
+
+
+def _version_key(scope: str) -> str:
+    return f"pagecache:version:{scope}"
+
+
+def _versions(scopes: list[str]) -> str:
+    found = cache.get_many([_version_key(scope) for scope in scopes])
+    return ".".join(str(found.get(_version_key(scope), 0)) for scope in scopes)
+
+
+def _scopes(journal_name: str | None = None, post_id: int | None = None) -> list:
+    scopes = ["site"]
+    if journal_name is not None:
+        scopes.append(f"journal:{journal_name}")
+    if post_id is not None:
+        scopes.append(f"post:{post_id}")
+    return scopes
+
+
+def _bump(scopes: Iterable[str]) -> None:
+    cache.set_many({_version_key(scope): uuid.uuid4().hex for scope in scopes}, None)
+
+
+def enabled() -> bool:
+    """Whether pages are cached at all (the PAGE_CACHE option); when not, a
+    change has nothing to touch."""
+    return bool(option("PAGE_CACHE"))
+
+
+def _bump_at_commit(scopes: set[str]) -> None:
+    # Listings (the home page, journal pages) show posts' comment counts and
+    # titles: any change to a post or a journal changes them too.
+    if not enabled():
+        return
+    scopes.add("listings")
+    transaction.on_commit(lambda: _bump(scopes), robust=True)
+
+
+def touch_posts(posts: Iterable[int]) -> None:
+    """These posts' pages change (their text, their comments) once the
+    current transaction commits."""
+    scopes = {f"post:{post_id}" for post_id in posts}
+    if scopes:
+        _bump_at_commit(scopes)
+
+
+def touch_journals(names: Iterable[str]) -> None:
+    """Every page of these journals changes (their settings, their title)."""
+    scopes = {f"journal:{name}" for name in names}
+    if scopes:
+        _bump_at_commit(scopes)
+
+
+def touch_everything() -> None:
+    """Something every page may show changed (a name, a userpic)."""
+    if enabled():
+        transaction.on_commit(lambda: _bump(["site"]), robust=True)
+
+
+def _cacheable(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+        and not request.user.is_authenticated
+        and set(request.GET) <= QUERY_KEYS
+        and enabled()
+    )
+
+
+def _template(response) -> tuple[str, str]:
+    """The page with holes where one visitor's values go."""
+    html = response.content.decode(response.charset)
+    html = _CSRF_FIELD.sub(rf"\g<1>{_HOLE}csrf\g<2>", html)
+    html = _CHALLENGE_FIELD.sub(rf"\g<1>{_HOLE}challenge\g<2>", html)
+    return html, response["Content-Type"]
+
+
+def anonymous_pages(kind: str):
+    """Serve a view's pages to anonymous visitors from the cache. ``kind``
+    says what the page shows: "home", "journal" (a journal's listings and tag
+    pages) or "post"."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def cached_view(request, *args, **kwargs):
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            journal_name, post_id = kwargs.get("journal_name"), kwargs.get("post_id")
+            if kind == "home":
+                scopes = ["site", "listings"]
+            elif kind == "journal":
+                scopes = [*_scopes(journal_name), "listings"]
+            else:
+                scopes = _scopes(journal_name, post_id)
+            key = f"pagecache:page:{kind}:{_versions(scopes)}:{request.get_full_path()}"
+            stored = cache.get(key)
+            if stored is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200 and not response.streaming:
+                    cache.set(key, _template(response), PAGE_SECONDS)
+                return response
+            template, content_type = stored
+            html = template.replace(f"{_HOLE}csrf", get_token(request))
+            if post_id is not None:
+                html = html.replace(
+                    f"{_HOLE}challenge", plugin().issue_proof(int(post_id))
+                )
+            response = HttpResponse(html, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+
+        return cached_view
+
+    return decorate

@@ -1,0 +1,169 @@
+"""Anonymous readers' pages come from the cache, and every kind of change shows
+on the next anonymous read: a stale page is a bug (journal.pagecache)."""
+
+import re
+import time
+
+import pytest
+from django.test import Client
+
+from journal import services as journal_services
+from journal.models import Comment, CommentState
+from moderation import services
+from moderation.services import Seen
+from tests.factories import PASSWORD, CommentFactory, human_form_fields
+from tests.two_journals import hold, token
+
+# Changes reach the cache once their transaction commits: real transactions.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.JOURNAL = {**settings.JOURNAL, "PAGE_CACHE": True}
+
+
+def read(url: str) -> tuple[str, bool]:
+    """The page as a new anonymous visitor sees it, and whether it was cached."""
+    response = Client().get(url)
+    assert response.status_code == 200
+    return response.content.decode(), response.get("X-Page-Cache") == "hit"
+
+
+def warm(url: str) -> str:
+    read(url)
+    page, cached = read(url)
+    assert cached, "the second anonymous read comes from the cache"
+    return page
+
+
+def test_a_post_page_is_served_from_the_cache_to_the_next_visitor(post):
+    CommentFactory(post=post, body_source="already here")
+    page = warm(post.get_absolute_url())
+    assert "already here" in page
+
+
+def test_a_new_comment_shows_on_the_next_read(post, reader):
+    url = post.get_absolute_url()
+    warm(url)
+    warm(post.journal.get_absolute_url())
+
+    journal_services.submit_comment(post=post, author=reader, body="fresh words")
+
+    page, cached = read(url)
+    assert "fresh words" in page and not cached
+    listing, _ = read(post.journal.get_absolute_url())
+    assert "1 comment" in listing
+
+
+def test_an_edited_comment_shows_on_the_next_read(post, reader):
+    comment = journal_services.submit_comment(post=post, author=reader, body="first")
+    warm(post.get_absolute_url())
+
+    journal_services.edit_comment(comment=comment, editor=reader, body="second")
+
+    page, _ = read(post.get_absolute_url())
+    assert "second" in page and ">first<" not in page
+
+
+def test_a_decision_and_its_undo_show_on_the_next_read(post, owner):
+    held = hold(CommentFactory(post=post, body_source="waiting words"))
+    warm(post.get_absolute_url())
+    assert "waiting words" not in read(post.get_absolute_url())[0]
+
+    services.decide(
+        moderator=owner, items=[Seen.parse(token(held))], decision="approve"
+    )
+    assert "waiting words" in read(post.get_absolute_url())[0]
+
+    entry = held.audit_entries.get()
+    services.undo(moderator=owner, entry_id=entry.pk)
+    assert "waiting words" not in read(post.get_absolute_url())[0]
+
+
+def test_thread_actions_show_on_the_next_read(post, owner):
+    root = CommentFactory(post=post, body_source="the root")
+    CommentFactory(post=post, parent=root, body_source="a reply")
+    warm(post.get_absolute_url())
+
+    services.freeze_thread(moderator=owner, comment_id=root.pk, frozen=True)
+    assert "Frozen" in read(post.get_absolute_url())[0]
+
+    services.delete_thread(moderator=owner, comment_id=root.pk)
+    page, _ = read(post.get_absolute_url())
+    assert "the root" not in page and "a reply" not in page
+
+
+def test_a_post_edit_shows_on_its_page_its_journal_and_the_home_page(post):
+    for url in (post.get_absolute_url(), post.journal.get_absolute_url(), "/"):
+        warm(url)
+
+    post.title = "A better title"
+    journal_services.save_post(post=post)
+
+    for url in (post.get_absolute_url(), post.journal.get_absolute_url(), "/"):
+        assert "A better title" in read(url)[0], url
+
+
+def test_a_settings_change_shows_the_new_notice(post, owner, as_user):
+    warm(post.get_absolute_url())
+
+    as_user(owner).patch(
+        f"/api/journals/{post.journal.name}/settings/",
+        {"comment_access": "registered"},
+        format="json",
+    )
+
+    page, _ = read(post.get_absolute_url())
+    assert "Anonymous comments are disabled in this journal" in page
+
+
+def test_a_new_display_name_shows_on_cached_pages(post, reader):
+    CommentFactory(post=post, author=reader)
+    warm(post.get_absolute_url())
+    client = Client()
+    client.login(username=reader.username, password=PASSWORD)
+
+    client.post(
+        "/accounts/me/", {"display_name": "Renamed Reader", "email": reader.email}
+    )
+
+    assert "Renamed Reader" in read(post.get_absolute_url())[0]
+
+
+def test_each_visitor_of_a_cached_page_gets_their_own_token_and_challenge(post):
+    url = post.get_absolute_url()
+    warm(url)
+    first, second = Client(), Client()
+    pages = [client.get(url).content.decode() for client in (first, second)]
+
+    challenges = [re.search(r'name="started" value="([^"]+)"', p)[1] for p in pages]
+    assert challenges[0] != challenges[1]
+    # Each visitor's form posts (the challenge is theirs, spent once), after
+    # the few seconds a person takes.
+    time.sleep(3.2)
+    for client, challenge in zip((first, second), challenges, strict=True):
+        fields = {**human_form_fields(post), "body": f"from a cached page {challenge}"}
+        fields["started"] = challenge
+        response = client.post(f"/{post.journal.name}/{post.pk}/comment/", fields)
+        assert response.status_code == 302
+
+
+def test_a_visitor_with_a_session_or_a_login_is_never_served_a_cached_page(
+    post, reader
+):
+    url = post.get_absolute_url()
+    warm(url)
+    visitor = Client()
+    visitor.post(f"/{post.journal.name}/{post.pk}/comment/", {"body": ""})  # a draft
+    assert visitor.get(url).get("X-Page-Cache") is None
+    member = Client()
+    member.login(username=reader.username, password=PASSWORD)
+    assert member.get(url).get("X-Page-Cache") is None
+
+
+def test_the_cache_serves_held_comments_to_nobody(post):
+    held = hold(CommentFactory(post=post, body_source="only for moderators"))
+    page = warm(post.get_absolute_url())
+    assert "only for moderators" not in page
+    assert Comment.objects.get(pk=held.pk).state == CommentState.HELD
