@@ -5,7 +5,7 @@ of the database queue that ``manage.py db_worker`` runs."""
 from __future__ import annotations
 
 from django.core.management import call_command
-from django_tasks import default_task_backend
+from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -13,7 +13,8 @@ from django_tasks_db.models import DBTaskResult
 def run_queued_tasks() -> None:
     """Run what the queue holds, in this process; nothing to do where tasks
     run right away."""
-    if isinstance(default_task_backend, DatabaseBackend):
+    # The backend itself: ``default_task_backend`` is a proxy to it.
+    if isinstance(task_backends["default"], DatabaseBackend):
         call_command(
             "db_worker",
             "--batch",
