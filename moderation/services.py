@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
@@ -1046,9 +1046,11 @@ def _undo_decision_bans(moderator, decision: AuditEntry) -> None:
 
 
 def _undo_ladder_steps(moderator, decision: AuditEntry) -> None:
-    """A strike undone takes back the ladder step it tipped, if any."""
+    """A strike undone takes back the ladder step it tipped, if any, unless
+    someone changed that restriction since (as for a spam decision's ban)."""
     for step in strikes.ladder_entries_because(decision):
-        _end_restriction_of(step)
+        if not _take_back(step):
+            continue
         audit.record(
             journal=step.journal_id,
             actor=moderator,
@@ -1057,13 +1059,3 @@ def _undo_ladder_steps(moderator, decision: AuditEntry) -> None:
             note=_("The strike that led to it was undone."),
             undoes=step,
         )
-
-
-def _end_restriction_of(entry: AuditEntry) -> int:
-    """End now the ban or screening an entry set, if it still runs (0 if not)."""
-    now = timezone.now()
-    return (
-        AuthorRestriction.objects.filter(pk=entry.data.get("restriction"))
-        .filter(Q(until__isnull=True) | Q(until__gt=now))
-        .update(until=now)
-    )

@@ -110,10 +110,7 @@ def live_counts(request):
             items=_item_pairs(request.GET.get("items", "")),
         )
     except Http404:
-        return JsonResponse(
-            {"code": "not_found", "detail": _("You do not moderate any journal.")},
-            status=404,
-        )
+        return _json_error("not_found", _("You do not moderate any journal."), 404)
     queue.Badge.remember(request.user, counts.tabs["held"])
     body = json.dumps(counts.as_json(), sort_keys=True)
     digest = hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
@@ -155,14 +152,9 @@ def claim(request, comment_id: int):
             return JsonResponse({"comment": comment_id, "released": True})
         held = services.claim_item(moderator=request.user, comment_id=comment_id)
     except services.NotFound:
-        return JsonResponse(
-            {"code": "not_found", "detail": _("No such comment in your queue.")},
-            status=404,
-        )
+        return _json_error("not_found", _("No such comment in your queue."), 404)
     except services.NotAllowed as refused:
-        return JsonResponse(
-            {"code": refused.code, "detail": refused.message}, status=403
-        )
+        return _json_error(refused.code, refused.message, 403)
     return JsonResponse(
         {"comment": comment_id, "name": held.name, "until": held.until.isoformat()}
     )
@@ -216,6 +208,11 @@ def _read_action(post) -> tuple[str, list[services.Seen], dict]:
     return decision, seen, fields
 
 
+def _json_error(code: str, detail: str, status: int) -> JsonResponse:
+    """The API's error shape, for the queue's script."""
+    return JsonResponse({"code": code, "detail": detail}, status=status)
+
+
 def _wants_json(request) -> bool:
     """The queue's script asks for JSON; a plain form post gets a redirect."""
     return "application/json" in request.headers.get("Accept", "")
@@ -229,7 +226,7 @@ def act(request):
 
     def refuse(message: str, code: str, status: int = 400):
         if as_json:
-            return JsonResponse({"code": code, "detail": message}, status=status)
+            return _json_error(code, message, status)
         messages.error(request, message)
         return redirect(back)
 
@@ -344,16 +341,11 @@ def undo(request, entry_id: int):
         entry = services.undo(moderator=request.user, entry_id=entry_id)
     except services.NotFound as error:
         if as_json:
-            return JsonResponse(
-                {"code": "not_found", "detail": _("No such entry in your log.")},
-                status=404,
-            )
+            return _json_error("not_found", _("No such entry in your log."), 404)
         raise Http404(_("No such entry in your journals' log.")) from error
     except services.NotAllowed as refused:
         if as_json:
-            return JsonResponse(
-                {"code": refused.code, "detail": refused.message}, status=409
-            )
+            return _json_error(refused.code, refused.message, 409)
         messages.error(request, refused.message)
         return redirect(back)
     done = _("Undone. The log keeps both the action and the undo.")

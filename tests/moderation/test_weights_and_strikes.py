@@ -169,3 +169,22 @@ def test_moderators_are_never_laddered(mod_a, post_a):
     reject(mod_a, hold(CommentFactory(post=post_a, author=mod_a)))
 
     assert not AuthorRestriction.objects.exists()
+
+
+def test_undoing_a_strike_leaves_a_restriction_the_owner_changed_since(
+    mod_a, post_a, author
+):
+    journal = post_a.journal
+    journal.screen_after_strikes, journal.screen_for_days = 1, 7
+    journal.save()
+    reject(mod_a, hold(CommentFactory(post=post_a, author=author)))
+    # The owner makes the ladder's screening last for good.
+    services.restrict_author(
+        journal=journal, user=author, kind="screen", by=journal.owner
+    )
+
+    tipping = AuditEntry.objects.get(action="comment.reject")
+    services.undo(moderator=mod_a, entry_id=tipping.pk)
+
+    screen = AuthorRestriction.objects.get(kind="screen")
+    assert screen.is_active and screen.until is None
