@@ -70,13 +70,20 @@ def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 2)
 
 
-def timed(function, *, repeat: int, warmup: int = 2) -> tuple[float, object]:
-    """Median wall time of ``function()`` in ms after warm-up, and its last result."""
+def timed(
+    function, *, repeat: int, warmup: int = 2, before=None
+) -> tuple[float, object]:
+    """Median wall time of ``function()`` in ms after warm-up, and its last
+    result; ``before()``, when given, runs untimed before each call."""
     result = None
     for _ in range(warmup):
+        if before:
+            before()
         result = function()
     samples = []
     for _ in range(repeat):
+        if before:
+            before()
         # Start each sample with a clean heap, so that a collection triggered by
         # an earlier sample's garbage does not land in this one.
         gc.collect()

@@ -450,6 +450,15 @@ class Comment(models.Model):
             models.Index(fields=["journal", "state", "id"], name="comment_queue"),
             models.Index(fields=["state", "id"], name="comment_queue_all"),
             models.Index(fields=["author", "journal"], name="comment_author_record"),
+            # A post's published comments counted from the index alone.
+            models.Index(fields=["post", "state"], name="comment_post_state"),
+            # A thread's frozen comments above one comment, without walking
+            # the post's comments (journal.querysets.with_thread_context).
+            models.Index(
+                fields=["post", "path"],
+                condition=models.Q(frozen=True),
+                name="comment_frozen_path",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

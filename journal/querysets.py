@@ -60,14 +60,13 @@ class PostQuerySet(models.QuerySet):
         )
         return self.annotate(comment_count=Coalesce(Subquery(published), Value(0)))
 
-    def for_listing(self) -> PostQuerySet:
-        """Posts with their journal, owner, tags and comment count, newest first."""
-        return (
-            self.select_related("journal__owner")
-            .prefetch_related("tags")
-            .with_comment_count()
-            .order_by("-published_at", "-id")
-        )
+    def for_listing(self, *, counted: bool = True) -> PostQuerySet:
+        """Posts with their journal, owner, tags and (unless the caller reads
+        it from the cache) comment count, newest first."""
+        posts = self.select_related("journal__owner").prefetch_related("tags")
+        if counted:
+            posts = posts.with_comment_count()
+        return posts.order_by("-published_at", "-id")
 
     def with_viewer_roles(self, user) -> PostQuerySet:
         """Annotate whether ``user`` is a member or a named moderator of the
@@ -111,13 +110,18 @@ def moderated_by(user, journal_field: str = "post__journal") -> Q:
     return Q(**{f"{journal_field}__owner_id": user.pk}) | Q(Exists(named))
 
 
-def readable_by(user, own_comment_ids=()) -> Q:
+def readable_by(user, own_comment_ids=(), *, moderates: bool | None = None) -> Q:
     """Comments ``user`` may read in full.
 
     Published ones for everyone; held ones for their author (also an anonymous
     author, through the ids remembered in their session) and for the journal's
     moderators; rejected ones for their author, who is told why; ones removed
     with their thread for the journal's moderators, who may undo that.
+
+    ``moderates`` says whether ``user`` moderates the journal, when every
+    comment asked about is in one journal and the caller knows: the query then
+    need not join each comment's journal to find out (a page's counts repeat
+    this condition for every range they count).
     """
     held = Q(state=CommentState.HELD)
     readable = Q(state=CommentState.PUBLISHED)
@@ -126,7 +130,10 @@ def readable_by(user, own_comment_ids=()) -> Q:
     if user.is_authenticated:
         moderated_states = [CommentState.HELD, CommentState.REMOVED]
         readable |= held & Q(author_id=user.pk)
-        readable |= Q(state__in=moderated_states) & moderated_by(user)
+        if moderates is None:
+            readable |= Q(state__in=moderated_states) & moderated_by(user)
+        elif moderates:
+            readable |= Q(state__in=moderated_states)
         # Authors read their own rejected comments, with the moderator's reason.
         readable |= Q(state=CommentState.REJECTED, author_id=user.pk)
     return readable
@@ -148,14 +155,16 @@ PRIVATE_AUTHOR_FIELDS = (
 
 
 class CommentQuerySet(models.QuerySet):
-    def visible_to(self, user, own_comment_ids=()) -> CommentQuerySet:
+    def visible_to(
+        self, user, own_comment_ids=(), *, moderates: bool | None = None
+    ) -> CommentQuerySet:
         """Comments ``user`` sees, annotated ``readable``: in full, or a placeholder.
 
         A comment ``user`` may not read (held for someone else, rejected, spam,
         deleted) still shows as a placeholder while something below it is
         readable, so the thread keeps its shape; otherwise it is not shown.
         """
-        readable = readable_by(user, own_comment_ids)
+        readable = readable_by(user, own_comment_ids, moderates=moderates)
         # The descendants' paths lie strictly between the comment's path and that
         # path followed by the largest segment: a range the (post, path) index
         # answers directly, where a LIKE on an outer column would scan the post.
@@ -170,7 +179,9 @@ class CommentQuerySet(models.QuerySet):
             readable=ExpressionWrapper(readable, output_field=BooleanField())
         )
 
-    def with_thread_context(self, user, own_comment_ids=()) -> CommentQuerySet:
+    def with_thread_context(
+        self, user, own_comment_ids=(), *, moderates: bool | None = None
+    ) -> CommentQuerySet:
         """With what a page showing one comment's sub-thread needs to know of
         the comments above it, which it does not load: ``frozen_above`` (a
         comment above it is frozen: nobody may reply below) and
@@ -190,11 +201,22 @@ class CommentQuerySet(models.QuerySet):
             .filter(below__gt=OuterRef("path"))
         )
         parent = self.model.objects.filter(
-            readable_by(user, own_comment_ids), pk=OuterRef("parent_id")
+            readable_by(user, own_comment_ids, moderates=moderates),
+            pk=OuterRef("parent_id"),
         )
         return self.annotate(
             frozen_above=Exists(frozen_above), parent_readable=Exists(parent)
         )
+
+    def published_counts(self, post_ids) -> dict[int, int]:
+        """How many published comments each of these posts has, in one query."""
+        counts = (
+            self.filter(post__in=post_ids, state=CommentState.PUBLISHED)
+            .order_by()
+            .values_list("post")
+            .annotate(total=Count("pk"))
+        )
+        return dict.fromkeys(post_ids, 0) | dict(counts)
 
     def in_display_order(self) -> CommentQuerySet:
         """With what showing a comment needs: its author's public face, not the

@@ -100,8 +100,10 @@ def annotate_layout(
     return comments
 
 
-def _visible(post: Post, viewer, own_comment_ids):
-    return Comment.objects.filter(post=post).visible_to(viewer, own_comment_ids)
+def _visible(post: Post, viewer, own_comment_ids, moderates=None):
+    return Comment.objects.filter(post=post).visible_to(
+        viewer, own_comment_ids, moderates=moderates
+    )
 
 
 def _listed(visible, viewer):
@@ -127,10 +129,10 @@ def _count_each(rows, ranges: list[tuple[str, str]], most: int) -> list[int]:
     """How many of ``rows`` have a path in each range (lower <= path < upper),
     counting at most ``most`` in each: one query, however many ranges.
 
-    The ORM compiles the count of one range, and the query repeats it with
-    each range's bounds: a page may leave out replies of sixty comments, one
-    above the other, and compiling each count apart would cost more than the
-    database takes to run them all.
+    The ORM compiles the count of one range, and the query runs it for each
+    row of a table of the ranges' bounds: a page may leave out replies of
+    sixty comments, one above the other, and compiling (or having the
+    database plan) a count for each apart would cost more than counting.
     """
     lower, upper = "\x00lower", "\x00upper"  # stand-ins, replaced below
     # In path order: PostgreSQL then reads the range from the (post, path)
@@ -138,17 +140,31 @@ def _count_each(rows, ranges: list[tuple[str, str]], most: int) -> list[int]:
     # and go through them all.
     one = rows.filter(path__gte=lower, path__lt=upper).order_by("path").values("pk")
     sql, params = one[:most].query.sql_with_params()
-    at_lower, at_upper = params.index(lower), params.index(upper)
-    parts, values = [], []
-    for index, (start, stop) in enumerate(ranges):
-        # The ORM's own SQL, with every value a parameter.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS range_{index})")  # noqa: S608
-        filled = list(params)
-        filled[at_lower], filled[at_upper] = start, stop
-        values += filled
+    pieces = sql.split("%s")
+    if len(pieces) != len(params) + 1:
+        raise RuntimeError("The count's SQL holds a %s of its own.")
+    # The ORM's own SQL, with the stand-ins' places reading the range's bounds
+    # and every other value still a parameter.
+    counted, values = [pieces[0]], []
+    for piece, value in zip(pieces[1:], params, strict=True):
+        if value == lower:
+            counted.append("bounds.lower")
+        elif value == upper:
+            counted.append("bounds.upper")
+        else:
+            counted.append("%s")
+            values.append(value)
+        counted.append(piece)
+    table = ", ".join(f"({index}, %s, %s)" for index in range(len(ranges)))
+    query = (
+        f"WITH bounds(place, lower, upper) AS (VALUES {table}) "  # noqa: S608
+        f"SELECT (SELECT COUNT(*) FROM ({''.join(counted)}) AS one_range) "
+        "FROM bounds ORDER BY bounds.place"
+    )
+    bounds = [bound for start_stop in ranges for bound in start_stop]
     with connections[one.db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), values)
-        return list(cursor.fetchone())
+        cursor.execute(query, bounds + values)
+        return [count for (count,) in cursor.fetchall()]
 
 
 def _count_left_out(
@@ -159,6 +175,7 @@ def _count_left_out(
     following: Comment,
     *,
     top_level: bool,
+    moderates: bool | None = None,
 ) -> More | None:
     """Count what the page leaves out, in one query, and set each comment's
     ``more``; return the post's (the later threads) on the post page.
@@ -208,7 +225,7 @@ def _count_left_out(
     ]
     cap = option("MORE_REPLIES_COUNTED_UP_TO")
     readable = Comment.objects.filter(post=post).filter(
-        readable_by(viewer, own_comment_ids)
+        readable_by(viewer, own_comment_ids, moderates=moderates)
     )
     counts = _count_each(
         readable, [(lower, upper) for _whose, lower, upper, _after in places], cap + 1
@@ -223,11 +240,14 @@ def _count_left_out(
     return more_threads
 
 
-def comment_page(post: Post, viewer, after=None, own_comment_ids=()) -> CommentPage:
+def comment_page(
+    post: Post, viewer, after=None, own_comment_ids=(), *, moderates=None
+) -> CommentPage:
     """The first top-level threads of the post, or those after the top-level
     comment ``after``, as far as a page holds: one query, and one more to count
-    what it leaves out when it does."""
-    visible = _visible(post, viewer, own_comment_ids)
+    what it leaves out when it does. ``moderates``: whether ``viewer``
+    moderates the post's journal, when the caller knows (``readable_by``)."""
+    visible = _visible(post, viewer, own_comment_ids, moderates)
     in_range = visible
     if after is not None:
         in_range = visible.filter(path__gte=paths.after_reply("", after))
@@ -236,13 +256,25 @@ def comment_page(post: Post, viewer, after=None, own_comment_ids=()) -> CommentP
     page = CommentPage(comments=annotate_layout(shown, 0), after=after)
     if shown and len(rows) > len(shown):
         page.more_threads = _count_left_out(
-            post, viewer, own_comment_ids, shown, rows[len(shown)], top_level=True
+            post,
+            viewer,
+            own_comment_ids,
+            shown,
+            rows[len(shown)],
+            top_level=True,
+            moderates=moderates,
         )
     return page
 
 
 def comment_thread(
-    post: Post, viewer, comment_id: int, own_comment_ids=(), after=None
+    post: Post,
+    viewer,
+    comment_id: int,
+    own_comment_ids=(),
+    after=None,
+    *,
+    moderates=None,
 ) -> CommentPage | None:
     """A comment and what lies below it, as far as a page holds, or None when
     there is no such comment. With ``after``, its replies start after that
@@ -253,9 +285,12 @@ def comment_thread(
     (``root_id``) and whether a comment above it is frozen: two queries, and
     one more to count what the page leaves out when it does.
     """
-    visible = _visible(post, viewer, own_comment_ids)
+    visible = _visible(post, viewer, own_comment_ids, moderates)
     focus = (
-        _listed(visible.with_thread_context(viewer, own_comment_ids), viewer)
+        _listed(
+            visible.with_thread_context(viewer, own_comment_ids, moderates=moderates),
+            viewer,
+        )
         .select_related("parent__author")
         .filter(pk=comment_id)
         # By its key: ordered by path, PostgreSQL would walk the post's
@@ -278,7 +313,13 @@ def comment_thread(
     annotate_layout(shown, focus.depth, frozen_above=focus.frozen_above)
     if len(rows) > len(shown):
         _count_left_out(
-            post, viewer, own_comment_ids, shown, rows[len(shown)], top_level=False
+            post,
+            viewer,
+            own_comment_ids,
+            shown,
+            rows[len(shown)],
+            top_level=False,
+            moderates=moderates,
         )
     return CommentPage(comments=shown, focus=focus, after=after)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from . import services, threads
+from . import pagecache, services, threads
 from .client_ip import client_ip
 from .conf import option
 from .forms import CommentEditForm, CommentForm
@@ -39,12 +39,20 @@ def bad_request(request, exception=None):
 
 
 def _paginate_posts(request, posts):
-    return Paginator(posts, option("POSTS_PER_PAGE")).get_page(request.GET.get("page"))
+    """A page of ``posts`` (a ``for_listing`` queryset without counts), each
+    with its comment count: from the cache while pages are cached."""
+    if not pagecache.enabled():
+        posts = posts.with_comment_count()
+    page = Paginator(posts, option("POSTS_PER_PAGE")).get_page(request.GET.get("page"))
+    if pagecache.enabled():
+        page.object_list = list(page.object_list)
+        pagecache.comment_counts(page.object_list, Comment.objects.published_counts)
+    return page
 
 
 @require_safe
 def home(request):
-    page = _paginate_posts(request, Post.objects.for_listing())
+    page = _paginate_posts(request, Post.objects.for_listing(counted=False))
     return render(request, "journal/home.html", {"page": page})
 
 
@@ -53,7 +61,7 @@ def journal_posts(request, journal_name: str):
     journal = get_object_or_404(
         Journal.objects.select_related("owner"), name=journal_name
     )
-    page = _paginate_posts(request, journal.posts.for_listing())
+    page = _paginate_posts(request, journal.posts.for_listing(counted=False))
     return render(request, "journal/journal.html", {"journal": journal, "page": page})
 
 
@@ -64,7 +72,7 @@ def tag_posts(request, journal_name: str, tag_slug: str):
         journal__name=journal_name,
         slug=tag_slug,
     )
-    page = _paginate_posts(request, tag.posts.for_listing())
+    page = _paginate_posts(request, tag.posts.for_listing(counted=False))
     return render(
         request, "journal/tag.html", {"journal": tag.journal, "tag": tag, "page": page}
     )
@@ -78,12 +86,12 @@ def _get_post(request, journal_name: str, post_id: int, *, for_page=True) -> Pos
     noted = {}
     if for_page:
         noted = plugin().viewer_annotations(request.user, journal_ref="journal_id")
-        queryset = (
-            queryset.with_comment_count()
-            .with_viewer_roles(request.user)
-            .annotate(**noted)
-        )
+        queryset = queryset.with_viewer_roles(request.user).annotate(**noted)
+        if not pagecache.enabled():
+            queryset = queryset.with_comment_count()
     post = get_object_or_404(queryset, pk=post_id, journal__name=journal_name)
+    if for_page and pagecache.enabled():
+        pagecache.comment_counts([post], Comment.objects.published_counts)
     post.viewer_noted = {name: getattr(post, name) for name in noted}
     return post
 
@@ -242,13 +250,20 @@ def _render_post_page(request, post: Post, *, reply_to_id=None):
     comment_page = None
     if focus_id:
         comment_page = threads.comment_thread(
-            post, request.user, focus_id, own_ids, after=after
+            post,
+            request.user,
+            focus_id,
+            own_ids,
+            after=after,
+            moderates=roles.is_moderator,
         )
         # A reply refused because its parent is gone comes back with its text.
         if comment_page is None and draft is None:
             raise Http404(_("No such comment."))
     if comment_page is None:
-        comment_page = threads.comment_page(post, request.user, after, own_ids)
+        comment_page = threads.comment_page(
+            post, request.user, after, own_ids, moderates=roles.is_moderator
+        )
 
     reply_to = comment_page.focus if reply_to_id else None
     if reply_to is not None and not reply_to.readable and draft is None:

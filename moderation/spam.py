@@ -100,6 +100,8 @@ def _domain(host: str) -> str:
 
 
 def _mixes_scripts(word: str) -> bool:
+    if word.isascii():  # Latin alone: no need to name each letter
+        return False
     scripts = scripts_of(word)
     return len(scripts) > 1 and "LATIN" in scripts
 

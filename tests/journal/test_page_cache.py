@@ -167,3 +167,83 @@ def test_the_cache_serves_held_comments_to_nobody(post):
     page = warm(post.get_absolute_url())
     assert "only for moderators" not in page
     assert Comment.objects.get(pk=held.pk).state == CommentState.HELD
+
+
+def counted(client: Client, url: str) -> int:
+    page = client.get(url).content.decode()
+    return int(re.search(r"<h2[^>]*>\s*(\d+) comments?", page)[1])
+
+
+def test_comment_counts_kept_in_the_cache_follow_every_change(post, owner, reader):
+    """The count a page shows is kept in the cache under the post's version,
+    also for a logged-in reader, whose page is drawn afresh: each change shows."""
+    url = post.get_absolute_url()
+    member = Client()
+    member.force_login(reader)
+    assert counted(member, url) == 0
+
+    mine = journal_services.submit_comment(post=post, author=reader, body="one")
+    assert counted(member, url) == 1
+    held = hold(CommentFactory(post=post, body_source="waiting"))
+    assert counted(member, url) == 1
+    services.decide(
+        moderator=owner, items=[Seen.parse(token(held))], decision="approve"
+    )
+    assert counted(member, url) == 2
+    services.undo(moderator=owner, entry_id=held.audit_entries.get().pk)
+    assert counted(member, url) == 1
+    journal_services.delete_own_comment(comment=mine, user=reader)
+    assert counted(member, url) == 0
+    listing = member.get(post.journal.get_absolute_url()).content.decode()
+    assert "0 comments" in listing
+
+
+def test_a_kept_count_spares_the_page_counting_the_post(post, reader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    CommentFactory(post=post)
+    member = Client()
+    member.force_login(reader)
+    member.get(post.get_absolute_url())  # counts once, and keeps the count
+
+    with CaptureQueriesContext(connection) as queries:
+        assert counted(member, post.get_absolute_url()) == 1
+    post_queries = [q["sql"] for q in queries if 'FROM "journal_post"' in q["sql"]]
+    assert post_queries and not any("journal_comment" in q for q in post_queries)
+
+
+def test_readers_who_miss_a_page_at_once_wait_for_one_drawing_of_it():
+    """Right after a change, one request draws the page; those arriving while
+    it does are served what it stored instead of drawing it again."""
+    import threading
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from journal.pagecache import anonymous_pages
+
+    drawn = []
+    address = f"/?page={time.monotonic_ns()}"  # a page no other test stored
+
+    @anonymous_pages("home")
+    def slow_page(request):
+        drawn.append(1)
+        time.sleep(0.3)
+        return HttpResponse(f"<p>drawn {len(drawn)}</p>")
+
+    def visitor(pages: list) -> None:
+        request = RequestFactory().get(address)
+        request.user = AnonymousUser()
+        pages.append(slow_page(request).content.decode())
+
+    pages: list[str] = []
+    readers = [threading.Thread(target=visitor, args=(pages,)) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+
+    assert len(drawn) == 1
+    assert pages == ["<p>drawn 1</p>"] * 4
