@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .forms import AdminLoginForm
 from .models import User
@@ -12,7 +13,7 @@ admin.site.login_form = AdminLoginForm
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Profile", {"fields": ("display_name", "userpic")}),
+        (_("Profile"), {"fields": ("display_name", "userpic")}),
     )
     list_display = ("username", "display_name", "email", "is_staff", "date_joined")
     search_fields = ("username", "display_name", "email")

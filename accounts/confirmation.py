@@ -22,6 +22,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django_tasks import task
 
 from . import tasks
@@ -86,24 +88,30 @@ def send_link(user: User) -> bool:
         return False
     if not cache.add(_address_key(user.email), 1, RESEND_SECONDS):
         return False
-    send_confirmation.enqueue(user.pk, user.email, tasks.event())
+    # The mail is written by a task, outside the request: in the language the
+    # page that asked for it was in.
+    language = translation.get_language()
+    send_confirmation.enqueue(user.pk, user.email, tasks.event(), language)
     return True
 
 
 @task()
 @tasks.retried
-def send_confirmation(user_id: int, email: str, event: str) -> None:
+def send_confirmation(
+    user_id: int, email: str, event: str, language: str | None = None
+) -> None:
     """Mail the link, if the account still has the address and has not
-    confirmed it meanwhile. A mail the server refuses is tried again later
-    (``accounts.tasks``); the account page also offers a resend."""
+    confirmed it meanwhile, in ``language`` (the site's default when None). A
+    mail the server refuses is tried again later (``accounts.tasks``); the
+    account page also offers a resend."""
     user = User.objects.filter(pk=user_id, email=email).first()
     if user is None or user.mail_address:
         return
     site = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
     link = site + reverse("accounts:confirm_email", args=[token_for(user)])
-    body = render_to_string(
-        "accounts/email/confirm.txt", {"link": link, "site_url": site}
-    )
-    tasks.send(
-        [Mail(f"confirm:{event}:{user_id}", email, "Confirm your e-mail address", body)]
-    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "accounts/email/confirm.txt", {"link": link, "site_url": site}
+        )
+        subject = gettext("Confirm your e-mail address")
+    tasks.send([Mail(f"confirm:{event}:{user_id}", email, subject, body)])

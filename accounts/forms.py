@@ -5,6 +5,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from journal.client_ip import client_ip
 
@@ -60,9 +61,12 @@ class SlowedLoginMixin:
         address = client_ip(self.request) if self.request else None
         if not throttles.may_try(address):
             raise ValidationError(
-                _(
+                ngettext_lazy(
                     "Too many wrong passwords came from your network. Wait "
-                    "%(seconds)d seconds, then try again."
+                    "%(seconds)d second, then try again.",
+                    "Too many wrong passwords came from your network. Wait "
+                    "%(seconds)d seconds, then try again.",
+                    "seconds",
                 ),
                 code="slowed",
                 params={"seconds": throttles.SPACING_SECONDS},

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -27,7 +28,7 @@ def create_token(*, user, name: str) -> tuple[ApiToken, str]:
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
-        name=name.strip()[:60] or "API token",
+        name=name.strip()[:60] or gettext("API token"),
         prefix=key[:8],
         key_hash=_hash(key),
     )

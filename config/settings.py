@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "accounts",
     "journal",
     "moderation",
+    # Imports from LiveJournal and Dreamwidth (the owners' admin, a command).
+    "importer",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "journal.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # One 400 for a NUL, invalid UTF-8 or an unreadable form, anywhere.
     "journal.middleware.RefuseUnreadableInputMiddleware",
@@ -214,7 +217,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "journal:home"
 LOGOUT_REDIRECT_URL = "journal:home"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The interface's languages: chosen from the browser's Accept-Language, or
+# with the switcher at the foot of every page (a cookie).
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -9,6 +9,8 @@ from journal.api.errors import api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The language switcher's form posts here (django.views.i18n.set_language).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include(auth_patterns)),
     path("accounts/", include("accounts.urls")),
     path("moderation/", include("moderation.urls")),

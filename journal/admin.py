@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
+from django.utils.formats import number_format
 from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import pagecache, services
@@ -25,6 +27,7 @@ from .forms import PeopleField
 from .models import Comment, CommentRevision, Journal, Post
 from .params import whole_number
 from .plugins import Origin
+from .sentences import reason_text
 
 
 class OwnerScopedAdmin(admin.ModelAdmin):
@@ -236,11 +239,17 @@ class PostAdminForm(forms.ModelForm):
         limit = option("POST_MAX_LENGTH")
         if len(body) > limit:
             raise ValidationError(
-                _(
+                ngettext(
+                    "A post may be at most %(limit)s character; this one has "
+                    "%(count)s.",
                     "A post may be at most %(limit)s characters; this one has "
-                    "%(count)s."
+                    "%(count)s.",
+                    limit,
                 ),
-                params={"limit": f"{limit:,}", "count": f"{len(body):,}"},
+                params={
+                    "limit": number_format(limit, force_grouping=True),
+                    "count": number_format(len(body), force_grouping=True),
+                },
             )
         return body
 
@@ -404,13 +413,13 @@ class CommentAdmin(OwnerScopedAdmin):
     def verdict(self, comment: Comment) -> str:
         lines = []
         for reason in comment.reasons:
-            line = f"[{reason['action']}] {reason['code']}: {reason['message']}"
+            line = f"[{reason['action']}] {reason['code']}: {reason_text(reason)}"
             if reason.get("entry") and reason.get("matched"):
-                line += (
-                    f" (matched “{reason['matched']}”, list entry “{reason['entry']}”)"
-                )
+                line += " " + gettext(
+                    "(matched “%(matched)s”, list entry “%(entry)s”)"
+                ) % {"matched": reason["matched"], "entry": reason["entry"]}
             lines.append(line)
-        return "\n".join(lines) or _("No rule fired.")
+        return "\n".join(lines) or gettext("No rule fired.")
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
@@ -461,7 +470,7 @@ class CommentAdmin(OwnerScopedAdmin):
             obj.pk = saved.pk
             if saved.is_held:
                 reasons = "; ".join(
-                    r["message"] for r in saved.reasons if r["action"] == "hold"
+                    reason_text(r) for r in saved.reasons if r["action"] == "hold"
                 )
                 self.message_user(
                     request,

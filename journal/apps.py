@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks as django_checks
+from django.utils.translation import gettext_lazy as _
 
 from . import checks
 
@@ -7,7 +8,7 @@ from . import checks
 class JournalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "journal"
-    verbose_name = "Journals"
+    verbose_name = _("Journals")
 
     def ready(self):
         django_checks.register(checks.trusted_proxies)

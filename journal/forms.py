@@ -3,7 +3,9 @@ from functools import partial
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .conf import option
 from .plugins import plugin
@@ -33,11 +35,14 @@ def comment_text_fields() -> dict[str, forms.Field]:
             widget=forms.Textarea(
                 attrs={"rows": 8, "maxlength": body_limit, "required": True}
             ),
-            help_text=_(
+            help_text=ngettext(
+                "Up to %(limit)s character. You may use <b>, <i>, <a>, "
+                "<blockquote>, lists and <code>; links get nofollow.",
                 "Up to %(limit)s characters. You may use <b>, <i>, <a>, "
-                "<blockquote>, lists and <code>; links get nofollow."
+                "<blockquote>, lists and <code>; links get nofollow.",
+                body_limit,
             )
-            % {"limit": f"{body_limit:,}"},
+            % {"limit": number_format(body_limit, force_grouping=True)},
         ),
     }
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import paths
@@ -71,15 +72,18 @@ class Journal(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="owned_journals",
+        verbose_name=_("owner"),
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
         blank=True,
         related_name="member_of_journals",
         help_text=_("Trusted commenters. Used when only members may comment."),
     )
     moderators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("moderators"),
         blank=True,
         related_name="moderated_journals",
         help_text=_("People who may moderate comments here besides the owner."),
@@ -242,11 +246,15 @@ class Journal(models.Model):
             "see their name on it. A claim only informs: anyone may still decide."
         ),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
 
     objects = JournalQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("journal")
+        verbose_name_plural = _("journals")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -288,11 +296,18 @@ class Journal(models.Model):
 
 
 class Tag(models.Model):
-    journal = models.ForeignKey(Journal, on_delete=models.CASCADE, related_name="tags")
+    journal = models.ForeignKey(
+        Journal,
+        on_delete=models.CASCADE,
+        related_name="tags",
+        verbose_name=_("journal"),
+    )
     name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=80, allow_unicode=True)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["journal", "slug"], name="tag_unique_slug")
@@ -313,7 +328,12 @@ class Tag(models.Model):
 
 
 class Post(models.Model):
-    journal = models.ForeignKey(Journal, on_delete=models.CASCADE, related_name="posts")
+    journal = models.ForeignKey(
+        Journal,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        verbose_name=_("journal"),
+    )
     title = models.CharField(_("title"), max_length=200)
     body_source = models.TextField(
         _("body (HTML)"),
@@ -323,7 +343,9 @@ class Post(models.Model):
         ),
     )
     body_html = models.TextField(_("cleaned body"), editable=False)
-    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="posts", verbose_name=_("tags")
+    )
     published_at = models.DateTimeField(_("date"), default=timezone.now)
     comments_enabled = models.BooleanField(
         _("comments enabled"),
@@ -338,12 +360,16 @@ class Post(models.Model):
             "its author is trusted."
         ),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PostQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(
@@ -363,11 +389,20 @@ class Post(models.Model):
 
 
 class Comment(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="comments")
+    post = models.ForeignKey(
+        Post,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        verbose_name=_("post"),
+    )
     # The post's journal, copied so that the moderation queue reads one table
     # through one index; moving the post moves its comments too (save_post).
     journal = models.ForeignKey(
-        Journal, on_delete=models.PROTECT, related_name="comments", editable=False
+        Journal,
+        on_delete=models.PROTECT,
+        related_name="comments",
+        editable=False,
+        verbose_name=_("journal"),
     )
     parent = models.ForeignKey(
         "self",
@@ -375,6 +410,7 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="replies",
+        verbose_name=_("parent"),
     )
     # See journal.paths: display order and sub-thread ranges come from this column.
     path = models.CharField(
@@ -388,6 +424,7 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="comments",
+        verbose_name=_("author"),
     )
     author_name = models.CharField(
         _("name"),
@@ -414,6 +451,7 @@ class Comment(models.Model):
         blank=True,
         editable=False,
         related_name="comments",
+        verbose_name=_("rule set version"),
     )
     # The reasons' codes as " code code ", so the queue can filter by rule with
     # a plain text match on every database.
@@ -427,7 +465,7 @@ class Comment(models.Model):
     frozen = models.BooleanField(
         _("frozen"), default=False, help_text=_("No new replies below this comment.")
     )
-    revision = models.PositiveIntegerField(default=1, editable=False)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
     # The revision a moderator approved (or unscreened). It earns its author
     # trust; an edit after it is judged afresh and held again if a rule says so.
     approved_revision = models.PositiveIntegerField(
@@ -436,12 +474,18 @@ class Comment(models.Model):
     # A moderator screened it by hand: every edit stays held until a moderator
     # approves or unscreens it.
     moderator_screened = models.BooleanField(default=False, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
+    edited_at = models.DateTimeField(
+        _("edited at"), null=True, blank=True, editable=False
+    )
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["path"]
         indexes = [
             models.Index(fields=["post", "path"], name="comment_thread_order"),
@@ -468,7 +512,7 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.subject or f"Comment {self.pk}"
+        return self.subject or gettext("Comment %(id)s") % {"id": self.pk}
 
     def get_absolute_url(self) -> str:
         return f"{self.post.get_absolute_url()}?thread={self.pk}#t{self.pk}"
@@ -511,16 +555,18 @@ class CommentRevision(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.PROTECT, related_name="revisions"
     )
-    number = models.PositiveIntegerField()
-    subject = models.CharField(max_length=100, blank=True)
-    body_source = models.TextField()
-    body_html = models.TextField()
-    state = models.CharField(max_length=16, choices=CommentState.choices)
-    reasons = models.JSONField(default=list, blank=True)
-    written_at = models.DateTimeField()
-    replaced_at = models.DateTimeField(default=timezone.now)
+    number = models.PositiveIntegerField(_("number"))
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    body_source = models.TextField(_("body source"))
+    body_html = models.TextField(_("body html"))
+    state = models.CharField(_("state"), max_length=16, choices=CommentState.choices)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    written_at = models.DateTimeField(_("written at"))
+    replaced_at = models.DateTimeField(_("replaced at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("comment revision")
+        verbose_name_plural = _("comment revisions")
         ordering = ["comment", "number"]
         constraints = [
             models.UniqueConstraint(

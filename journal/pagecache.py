@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.translation import get_language
 
 from .conf import option
 from .plugins import plugin
@@ -219,7 +220,11 @@ def anonymous_pages(kind: str):
                 scopes = [*_scopes(journal_name), "listings"]
             else:
                 scopes = _scopes(journal_name, post_id)
-            key = f"pagecache:page:{kind}:{_versions(scopes)}:{request.get_full_path()}"
+            # In the visitor's language (LocaleMiddleware chose it).
+            key = (
+                f"pagecache:page:{kind}:{_versions(scopes)}:"
+                f"{get_language()}:{request.get_full_path()}"
+            )
             stored = cache.get(key)
             if stored is None:
                 stored = _drawn_by_another(key)

@@ -9,6 +9,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 MAX_DIGITS = 18  # fits a 64-bit id
 # ASCII digits only: str.isdigit() also takes "²" and other digits int() refuses.
@@ -43,13 +44,13 @@ def flag(params, name: str) -> bool:
     if name not in params:
         return False
     if len(params.getlist(name)) > 1:
-        raise ValidationError({name: "Give it once."}, code="invalid")
+        raise ValidationError({name: _("Give it once.")}, code="invalid")
     value = params.get(name, "").strip().lower()
     if value in TRUE:
         return True
     if value in FALSE:
         return False
-    raise ValidationError({name: "Use true or false."}, code="invalid")
+    raise ValidationError({name: _("Use true or false.")}, code="invalid")
 
 
 def local_path(request, value: str | None) -> str | None:

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from . import pagecache, paths, sanitize
 from .conf import option
@@ -83,13 +84,18 @@ def _cleaned(body: str) -> str:
 def _too_much_markup() -> str:
     return TOO_MUCH_MARKUP % {
         "tags": sanitize.MAX_TAGS,
-        "length": f"{sanitize.MAX_ATTRIBUTE_LENGTH:,}",
+        "length": number_format(sanitize.MAX_ATTRIBUTE_LENGTH, force_grouping=True),
     }
 
 
-TOO_MUCH_MARKUP = gettext_lazy(
+# The plural form agrees with the number of tags; a translation words the
+# attribute length so that it needs none ("characters: 1,000").
+TOO_MUCH_MARKUP = ngettext_lazy(
+    "This comment has more formatting than a comment may: at most %(tags)s tag, "
+    "each attribute at most %(length)s characters.",
     "This comment has more formatting than a comment may: at most %(tags)s tags, "
-    "each attribute at most %(length)s characters."
+    "each attribute at most %(length)s characters.",
+    "tags",
 )
 
 
@@ -99,17 +105,25 @@ def _text_errors(*, body: str, subject: str) -> dict[str, str]:
     if not body.strip():
         errors["body"] = _("Write something before posting.")
     elif len(body) > max_length:
-        errors["body"] = _(
-            "A comment may be at most %(limit)s characters; this one has %(count)s."
-        ) % {"limit": f"{max_length:,}", "count": f"{len(body):,}"}
+        errors["body"] = ngettext(
+            "A comment may be at most %(limit)s character; this one has %(count)s.",
+            "A comment may be at most %(limit)s characters; this one has %(count)s.",
+            max_length,
+        ) % {
+            "limit": number_format(max_length, force_grouping=True),
+            "count": number_format(len(body), force_grouping=True),
+        }
     elif sanitize.markup_problem(body, sanitize.COMMENT):
         errors["body"] = _too_much_markup()
     if "\x00" in body or "\x00" in subject:
         errors["body"] = _("Null characters are not allowed.")
-    if len(subject) > option("SUBJECT_MAX_LENGTH"):
-        errors["subject"] = _("A subject may be at most %(limit)s characters.") % {
-            "limit": option("SUBJECT_MAX_LENGTH")
-        }
+    subject_limit = option("SUBJECT_MAX_LENGTH")
+    if len(subject) > subject_limit:
+        errors["subject"] = ngettext(
+            "A subject may be at most %(limit)s character.",
+            "A subject may be at most %(limit)s characters.",
+            subject_limit,
+        ) % {"limit": subject_limit}
     return errors
 
 
@@ -348,9 +362,12 @@ def edit_refusal(comment: Comment, user, *, has_replies: bool) -> NotAllowed | N
     if closes_at is None or timezone.now() > closes_at:
         minutes = comment.post.journal.edit_window_minutes
         return NotAllowed(
-            _(
+            ngettext(
+                "Comments can be edited for %(minutes)d minute after posting; that "
+                "time is over.",
                 "Comments can be edited for %(minutes)d minutes after posting; that "
-                "time is over."
+                "time is over.",
+                minutes,
             )
             % {"minutes": minutes}
             if minutes
@@ -365,9 +382,12 @@ def edit_refusal(comment: Comment, user, *, has_replies: bool) -> NotAllowed | N
     most = option("COMMENT_MAX_REVISIONS")
     if comment.revision > most:
         return NotAllowed(
-            _(
+            ngettext(
+                "This comment was edited %(count)d time, the most a comment may "
+                "be; write a new comment instead.",
                 "This comment was edited %(count)d times, the most a comment may "
-                "be; write a new comment instead."
+                "be; write a new comment instead.",
+                most,
             )
             % {"count": most},
             "edit.too_many",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import CharField, Subquery, Value
 from django.db.models.functions import Concat
+from django.utils.formats import number_format
 
 from . import paths
 from .conf import option
@@ -47,7 +48,8 @@ class More:
 
     @property
     def number(self) -> str:
-        return f"{self.count:,}+" if self.capped else f"{self.count:,}"
+        number = number_format(self.count, force_grouping=True)
+        return f"{number}+" if self.capped else number
 
 
 @dataclass

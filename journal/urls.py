@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 from .pagecache import anonymous_pages
 
 app_name = "journal"
@@ -21,6 +21,38 @@ urlpatterns = [
         "<slug:journal_name>/<int:post_id>.html",
         anonymous_pages("post")(views.post_detail),
         name="post",
+    ),
+    # Feeds, cached for anonymous readers under the same versions as the pages
+    # that show the same things.
+    path(
+        "<slug:journal_name>/rss/",
+        anonymous_pages("journal")(feeds.JournalPostsRss()),
+        name="journal_rss",
+    ),
+    path(
+        "<slug:journal_name>/atom/",
+        anonymous_pages("journal")(feeds.JournalPostsAtom()),
+        name="journal_atom",
+    ),
+    path(
+        "<slug:journal_name>/tag/<str:tag_slug>/rss/",
+        anonymous_pages("journal")(feeds.TagPostsRss()),
+        name="tag_rss",
+    ),
+    path(
+        "<slug:journal_name>/tag/<str:tag_slug>/atom/",
+        anonymous_pages("journal")(feeds.TagPostsAtom()),
+        name="tag_atom",
+    ),
+    path(
+        "<slug:journal_name>/<int:post_id>/comments/rss/",
+        anonymous_pages("post")(feeds.CommentsRss()),
+        name="comments_rss",
+    ),
+    path(
+        "<slug:journal_name>/<int:post_id>/comments/atom/",
+        anonymous_pages("post")(feeds.CommentsAtom()),
+        name="comments_atom",
     ),
     path(
         "<slug:journal_name>/<int:post_id>/comment/",

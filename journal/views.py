@@ -8,7 +8,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -22,6 +24,7 @@ from .forms import CommentEditForm, CommentForm
 from .models import Comment, CommentState, Journal, Post, Tag
 from .params import optional_id, whole_number
 from .plugins import Origin, Refusal, ViewerRoles, plugin, take_follow_ups
+from .sentences import reason_text
 
 # Ids of held comments an anonymous visitor wrote, so they can see their own.
 OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
@@ -29,10 +32,14 @@ OWN_COMMENTS_SESSION_KEY = "journal.own_held_comments"
 
 def bad_request(request, exception=None):
     """Django's 400 handler: too large or malformed requests."""
-    message = _(
+    limit = option("COMMENT_MAX_LENGTH")
+    message = ngettext(
         "The request was too large or malformed, so nothing was saved. A comment "
-        "may be at most %(limit)s characters."
-    ) % {"limit": f"{option('COMMENT_MAX_LENGTH'):,}"}
+        "may be at most %(limit)s character.",
+        "The request was too large or malformed, so nothing was saved. A comment "
+        "may be at most %(limit)s characters.",
+        limit,
+    ) % {"limit": number_format(limit, force_grouping=True)}
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "bad_request", "detail": message}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
@@ -323,7 +330,7 @@ def _announce(request, comment: Comment) -> None:
     """Tell the author plainly whether the comment is live or waiting, and why."""
     if comment.is_held:
         reasons = "; ".join(
-            reason["message"]
+            reason_text(reason)
             for reason in comment.reasons
             if reason["action"] == "hold"
         )

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from journal.admin import (
@@ -41,7 +41,7 @@ from .models import (
     RuleSetVersion,
     WordRule,
 )
-from .queue import COUNT_CAP, CountUpTo, count_label
+from .queue import COUNT_CAP, CountUpTo, count_label, state_word
 from .services import record_rule_set
 
 
@@ -366,7 +366,12 @@ class ModeratedCommentAdmin(CommentAdmin):
             self.message_user(request, _("Nothing was changed."), level="error")
             return
         done = sum(outcome.done for outcome in outcomes)
-        self.message_user(request, _("%(n)d comment(s) updated.") % {"n": done})
+        self.message_user(
+            request,
+            # The English keeps its old "(s)"; other languages get their forms.
+            ngettext("%(n)d comment(s) updated.", "%(n)d comment(s) updated.", done)
+            % {"n": done},
+        )
         for outcome in outcomes:
             if not outcome.done:
                 self.message_user(
@@ -445,8 +450,8 @@ class AuditEntryAdmin(OwnerScopedReadOnly):
     @admin.display(description=_("state"))
     def state_change(self, entry: AuditEntry) -> str:
         if entry.from_state and entry.to_state:
-            return f"{entry.from_state} → {entry.to_state}"
-        return entry.to_state or entry.from_state
+            return f"{state_word(entry.from_state)} → {state_word(entry.to_state)}"
+        return state_word(entry.to_state or entry.from_state)
 
     @admin.display(description=_("rule-set changes"))
     def rule_changes(self, entry: AuditEntry) -> str:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from journal.querysets import moderated_by
@@ -36,7 +37,10 @@ class WordRule(models.Model):
         HOLD = "hold", _("Held: wait for a moderator")
 
     journal = models.ForeignKey(
-        "journal.Journal", on_delete=models.CASCADE, related_name="word_rules"
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="word_rules",
+        verbose_name=_("journal"),
     )
     phrase = models.CharField(_("word or phrase"), max_length=100)
     kind = models.CharField(_("action"), max_length=8, choices=Kind.choices)
@@ -47,13 +51,19 @@ class WordRule(models.Model):
     )
     # What the entry matches (moderation.words.entry_key): one active entry per
     # key, so "Casino" and "cаsino" cannot both be on a list.
-    key = models.CharField(max_length=400, editable=False, default="")
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    retired_at = models.DateTimeField(null=True, blank=True, editable=False)
+    key = models.CharField(_("key"), max_length=400, editable=False, default="")
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
+    retired_at = models.DateTimeField(
+        _("retired at"), null=True, blank=True, editable=False
+    )
 
     objects = WordRuleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("word rule")
+        verbose_name_plural = _("word rules")
         ordering = ["kind", "phrase"]
         constraints = [
             models.UniqueConstraint(
@@ -92,14 +102,18 @@ class AuthorRestriction(models.Model):
         SCREEN = "screen", _("Comments always screened")
 
     journal = models.ForeignKey(
-        "journal.Journal", on_delete=models.CASCADE, related_name="restrictions"
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="restrictions",
+        verbose_name=_("journal"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="journal_restrictions",
+        verbose_name=_("user"),
     )
-    kind = models.CharField(max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     until = models.DateTimeField(
         _("until"), null=True, blank=True, help_text=_("Empty: no end date.")
     )
@@ -110,12 +124,17 @@ class AuthorRestriction(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
 
     objects = RestrictionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("author restriction")
+        verbose_name_plural = _("author restrictions")
         ordering = ["journal", "kind", "user"]
         constraints = [
             models.UniqueConstraint(
@@ -129,7 +148,11 @@ class AuthorRestriction(models.Model):
         indexes = [models.Index(fields=["user", "journal"], name="restriction_lookup")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.user} in {self.journal}"
+        return gettext("%(kind)s: %(user)s in %(journal)s") % {
+            "kind": self.get_kind_display(),
+            "user": self.user,
+            "journal": self.journal,
+        }
 
     @property
     def is_active(self) -> bool:
@@ -173,23 +196,29 @@ class RuleSetVersion(models.Model):
     """
 
     journal = models.ForeignKey(
-        "journal.Journal", on_delete=models.CASCADE, related_name="rule_set_versions"
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="rule_set_versions",
+        verbose_name=_("journal"),
     )
-    number = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    changes = models.JSONField(default=dict, blank=True)
+    number = models.PositiveIntegerField(_("number"))
+    snapshot = models.JSONField(_("snapshot"))
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("created by"),
     )
     # Kept even if the account is deleted later.
-    created_by_name = models.CharField(max_length=150, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by_name = models.CharField(_("created by name"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("rule set version")
+        verbose_name_plural = _("rule set versions")
         ordering = ["journal", "-number"]
         get_latest_by = "number"
         constraints = [
@@ -199,7 +228,10 @@ class RuleSetVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.journal} v{self.number}"
+        return gettext("%(journal)s v%(number)s") % {
+            "journal": self.journal,
+            "number": self.number,
+        }
 
 
 class ReportReason(models.TextChoices):
@@ -214,30 +246,42 @@ class Report(models.Model):
     """A reader flagging a published comment; each reader flags a comment once."""
 
     comment = models.ForeignKey(
-        "journal.Comment", on_delete=models.PROTECT, related_name="reports"
+        "journal.Comment",
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("comment"),
     )
     journal = models.ForeignKey(
-        "journal.Journal", on_delete=models.CASCADE, related_name="reports"
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("journal"),
     )
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reports",
+        verbose_name=_("reporter"),
     )
-    reason = models.CharField(max_length=20, choices=ReportReason.choices)
-    note = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=ReportReason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
     # The reporter's weight in the journal when they reported
     # (moderation.reporters): upheld reports raise it, dismissed ones lower it.
-    weight = models.FloatField(default=1.0)
-    created_at = models.DateTimeField(default=timezone.now)
-    dismissed_at = models.DateTimeField(null=True, blank=True)
+    weight = models.FloatField(_("weight"), default=1.0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
     dismissed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("dismissed by"),
     )
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -256,7 +300,10 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()} on {self.comment_id}"
+        return gettext("%(reason)s on %(comment)s") % {
+            "reason": self.get_reason_display(),
+            "comment": self.comment_id,
+        }
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -273,7 +320,10 @@ class AuditEntry(models.Model):
     """
 
     journal = models.ForeignKey(
-        "journal.Journal", on_delete=models.PROTECT, related_name="audit_entries"
+        "journal.Journal",
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("journal"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -281,29 +331,32 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
     # Kept even if the account is deleted later.
-    actor_name = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=40, db_index=True)
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, db_index=True)
     comment = models.ForeignKey(
         "journal.Comment",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_entries",
+        verbose_name=_("comment"),
     )
-    target = models.CharField(max_length=200, blank=True)
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16, blank=True)
-    reason = models.CharField(max_length=20, blank=True)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    from_state = models.CharField(_("from state"), max_length=16, blank=True)
+    to_state = models.CharField(_("to state"), max_length=16, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
     rule_set_version = models.ForeignKey(
         RuleSetVersion,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_entries",
+        verbose_name=_("rule set version"),
     )
     undoes = models.OneToOneField(
         "self",
@@ -311,19 +364,26 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="undone_by",
+        verbose_name=_("undoes"),
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, db_index=True
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["comment", "-id"], name="audit_by_comment")]
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
 
     def __str__(self) -> str:
-        who = self.actor_name or "system"
-        return f"{self.action} by {who} at {self.created_at:%Y-%m-%d %H:%M}"
+        return gettext("%(action)s by %(who)s at %(when)s") % {
+            "action": self.action,
+            "who": self.actor_name or gettext("system"),
+            "when": f"{self.created_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class DeferredReplyMail(models.Model):
@@ -340,6 +400,8 @@ class DeferredReplyMail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("deferred reply mail")
+        verbose_name_plural = _("deferred reply mails")
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -355,7 +417,10 @@ class DeferredReplyMail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"reply {self.reply_id} for user {self.recipient_id}"
+        return gettext("reply %(reply)s for user %(user)s") % {
+            "reply": self.reply_id,
+            "user": self.recipient_id,
+        }
 
 
 # The spam model ---------------------------------------------------------------
@@ -374,12 +439,19 @@ class SpamTokenCount(models.Model):
     ham = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("spam token count")
+        verbose_name_plural = _("spam token counts")
         constraints = [
             models.UniqueConstraint(fields=["scope", "token"], name="spam_token_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.token} in {self.scope or 'site'}: {self.spam}/{self.ham}"
+        return gettext("%(token)s in %(scope)s: %(spam)s/%(ham)s") % {
+            "token": self.token,
+            "scope": self.scope or gettext("site"),
+            "spam": self.spam,
+            "ham": self.ham,
+        }
 
 
 class SpamLabel(models.TextChoices):
@@ -407,6 +479,8 @@ class SpamTraining(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("spam training")
+        verbose_name_plural = _("spam trainings")
         constraints = [
             models.UniqueConstraint(
                 fields=["comment"],
@@ -420,7 +494,10 @@ class SpamTraining(models.Model):
         indexes = [models.Index(fields=["decision"], name="spam_training_decision")]
 
     def __str__(self) -> str:
-        return f"comment {self.comment_id} as {self.label}"
+        return gettext("comment %(comment)s as %(label)s") % {
+            "comment": self.comment_id,
+            "label": self.label,
+        }
 
 
 class CommentFingerprint(models.Model):
@@ -436,13 +513,15 @@ class CommentFingerprint(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("comment fingerprint")
+        verbose_name_plural = _("comment fingerprints")
         indexes = [
             models.Index(fields=["band", "created_at"], name="fingerprint_band"),
             models.Index(fields=["created_at"], name="fingerprint_age"),
         ]
 
     def __str__(self) -> str:
-        return f"band of comment {self.comment_id}"
+        return gettext("band of comment %(comment)s") % {"comment": self.comment_id}
 
 
 # Module-level names for the API schema's enum overrides (config.settings).

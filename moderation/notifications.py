@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, Min, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts import outbox
 from accounts import tasks as mail_tasks
@@ -88,11 +89,15 @@ def held_comment_waiting(comment_id: int, *, event: str) -> None:
         waiting = list(
             held.select_related("post", "author", "journal").order_by("id")[:20]
         )
-        plural = "s" if total != 1 else ""
+        subject = ngettext(
+            "[%(journal)s] %(count)s comment awaiting moderation",
+            "[%(journal)s] %(count)s comments awaiting moderation",
+            total,
+        ) % {"journal": journal.name, "count": total}
         messages.append(
             _message(
                 _key("held", event, moderator.pk),
-                f"[{journal.name}] {total} comment{plural} awaiting moderation",
+                subject,
                 "moderation/email/held.txt",
                 {
                     "journal": journal,
@@ -160,7 +165,8 @@ def _reply_messages(replies, event: str) -> list:
         messages.append(
             _message(
                 _key("reply", event, reply.pk),
-                f"{reply.author_label} replied to your comment",
+                gettext("%(name)s replied to your comment")
+                % {"name": reply.author_label},
                 "moderation/email/reply.txt",
                 {
                     "reply": reply,
@@ -194,7 +200,7 @@ def _approved_message(comment, event: str):
         return None
     return _message(
         _key("approved", event, comment.pk),
-        "Your comment was approved",
+        gettext("Your comment was approved"),
         "moderation/email/approved.txt",
         {"comment": comment, "url": _site_url(comment.get_absolute_url())},
         comment.author.mail_address,
@@ -206,7 +212,7 @@ def _rejected_message(comment, reason_label: str, note: str, event: str):
         return None
     return _message(
         _key("rejected", event, comment.pk),
-        "Your comment was not published",
+        gettext("Your comment was not published"),
         "moderation/email/rejected.txt",
         {
             "comment": comment,
@@ -303,11 +309,15 @@ def _claim_digest(rows, now):
     replies = [row.reply for row in rows if row.reply.state == CommentState.PUBLISHED]
     if not replies or not recipient.mail_address:
         return None
-    plural = "ies" if len(replies) != 1 else "y"
+    subject = ngettext(
+        "%(count)s more reply to your comments",
+        "%(count)s more replies to your comments",
+        len(replies),
+    ) % {"count": len(replies)}
     return _message(
         # The rows are claimed once: the first one names the digest.
         f"digest:{rows[0].pk}:{recipient.pk}",
-        f"{len(replies)} more repl{plural} to your comments",
+        subject,
         "moderation/email/reply_digest.txt",
         {
             "replies": [
@@ -356,7 +366,8 @@ def author_restricted(restriction_id: int, sentence: str) -> None:
             _message(
                 # One restriction, one mail: its row names it.
                 f"restricted:{restriction.pk}",
-                f"Your comments in {restriction.journal.title}",
+                gettext("Your comments in %(journal)s")
+                % {"journal": restriction.journal.title},
                 "moderation/email/restricted.txt",
                 {
                     "sentence": sentence,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 
 from journal.models import CommentState
 from journal.plugins import Access, Draft, Judgement, Origin, ViewerRoles
@@ -30,11 +31,23 @@ class PostTools:
         self.user = user
         self.is_moderator = roles.is_moderator
         self.post_links = []
-        if self.is_moderator:
+        # The links' words, looked up once per page: a page may list thousands
+        # of comments, each asking for its links.
+        if not self.is_moderator:
+            self._report = pgettext("comment action", "Report")
+            self._reported = pgettext("comment already reported", "Reported")
+        else:
+            self._labels = {
+                "freeze": gettext("Freeze thread"),
+                "unfreeze": gettext("Unfreeze thread"),
+                "delete": gettext("Delete thread"),
+                "screen": pgettext("comment action", "Screen"),
+                "unscreen": pgettext("comment action", "Unscreen"),
+            }
             queue = reverse("moderation:queue")
             self.post_links.append(
                 (
-                    "Moderation queue for this post",
+                    gettext("Moderation queue for this post"),
                     f"{queue}?journal={post.journal.name}&post={post.pk}",
                 )
             )
@@ -56,29 +69,27 @@ class PostTools:
         ):
             # Asked in the page's own query (ModerationPlugin.comment_annotations).
             if getattr(comment, "viewer_reported", False):
-                return [("Reported", None)]
-            return [("Report", self._url("moderation:report", comment.pk))]
+                return [(self._reported, None)]
+            return [(self._report, self._url("moderation:report", comment.pk))]
         return []
 
     def moderator_links(self, comment) -> list[tuple[str, str]]:
         if not self.is_moderator:
             return []
 
-        def thread(action: str, label: str) -> tuple[str, str]:
-            return label, self._url("moderation:thread", comment.pk, action)
+        def thread(action: str) -> tuple[str, str]:
+            return self._labels[action], self._url(
+                "moderation:thread", comment.pk, action
+            )
 
-        links = [
-            thread("unfreeze", "Unfreeze thread")
-            if comment.frozen
-            else thread("freeze", "Freeze thread"),
-        ]
+        links = [thread("unfreeze") if comment.frozen else thread("freeze")]
         # A removed comment's thread is deleted already (undo is in the queue).
         if comment.state != CommentState.REMOVED:
-            links.append(thread("delete", "Delete thread"))
+            links.append(thread("delete"))
         if comment.state == CommentState.PUBLISHED:
-            links.append(thread("screen", "Screen"))
+            links.append(thread("screen"))
         elif comment.is_held:
-            links.append(thread("unscreen", "Unscreen"))
+            links.append(thread("unscreen"))
         return links
 
     @staticmethod

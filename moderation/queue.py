@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.http import Http404, QueryDict
 from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
 
 from journal.models import Comment, CommentRevision, CommentState, Journal, Post
 from journal.params import optional_id
@@ -51,6 +52,22 @@ HOLD_CODES = sorted(
         )
     )
 )
+
+
+# The comment states as the log of decisions writes them ("held → published").
+STATE_WORDS = {
+    CommentState.PUBLISHED: pgettext_lazy("comment state", "published"),
+    CommentState.HELD: pgettext_lazy("comment state", "held"),
+    CommentState.REJECTED: pgettext_lazy("comment state", "rejected"),
+    CommentState.SPAM: pgettext_lazy("comment state", "spam"),
+    CommentState.DELETED: pgettext_lazy("comment state", "deleted"),
+    CommentState.REMOVED: pgettext_lazy("comment state", "removed"),
+}
+
+
+def state_word(state: str) -> str:
+    """A state as the log writes it; "" stays "", an unknown state its code."""
+    return str(STATE_WORDS.get(state, state))
 
 
 @dataclass
@@ -204,7 +221,11 @@ class QueuePage:
 
     @property
     def tabs(self) -> list[tuple[str, str, str, str]]:
-        labels = {"held": "Held", "reported": "Reported", "decided": "Decided (24 h)"}
+        labels = {
+            "held": pgettext("queue tab", "Held"),
+            "reported": pgettext("queue tab", "Reported"),
+            "decided": pgettext("queue tab", "Decided (24 h)"),
+        }
         counts = {
             "held": self.held_counts,
             "reported": self.reported_counts,
@@ -315,6 +336,8 @@ def load(user, params) -> QueuePage:
         now = timezone.now()
         for entry in page.items:
             entry.can_undo = can_undo(entry, now)
+            entry.from_label = state_word(entry.from_state)
+            entry.to_label = state_word(entry.to_state)
         _attach_people(page.items)
         return page
 

@@ -18,10 +18,23 @@ from datetime import datetime
 from enum import IntEnum
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
+
+from journal.sentences import Sentence
 
 from .words import WordEntry, find_matches
+
+
+# A reason's words are read later, by moderators and the author, each in their
+# own language: the rules keep them untranslated (journal.sentences), under the
+# names makemessages looks for.
+def _(message: str) -> Sentence:
+    return Sentence(message)
+
+
+def ngettext(singular: str, plural: str, number: int) -> Sentence:
+    return Sentence(singular, plural, number)
+
 
 # Anti-bot limits for anonymous comments (the form's and the API's challenge).
 FORM_MIN_SECONDS = 3
@@ -72,24 +85,36 @@ class Reason:
 
     code: str
     action: Action
+    # The words in the language active when the rule ran (given a Sentence,
+    # it is kept as ``sentence`` too, for readers of other languages).
     message: str
     matched: str = ""
     entry: str = ""
+    sentence: Sentence | None = field(default=None, compare=False)
 
-    def as_dict(self) -> dict[str, str]:
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Sentence):
+            object.__setattr__(self, "sentence", self.message)
+            object.__setattr__(self, "message", str(self.message))
+
+    def as_dict(self) -> dict:
         data = {"code": self.code, "action": self.action.label, "message": self.message}
+        if self.sentence is not None:
+            data["text"] = self.sentence.as_data()
         if self.entry:
             data.update(matched=self.matched, entry=self.entry)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Reason:
+        text = data.get("text")
         return cls(
             code=data["code"],
             action=Action[data["action"].upper()],
             message=data["message"],
             matched=data.get("matched", ""),
             entry=data.get("entry", ""),
+            sentence=Sentence.from_data(text) if text else None,
         )
 
 
@@ -202,7 +227,7 @@ class CommentFacts:
     # The spam model's score in percent (None: not scored), and the signs that
     # weighed most (moderation.spam).
     spam_percent: int | None = None
-    spam_signs: tuple[str, ...] = ()
+    spam_signs: tuple[str | Sentence, ...] = ()
     # The author's last comments here within the strike window (at most
     # ``settings.history_comments``), and how many of them were rejected or
     # marked as spam.
@@ -362,9 +387,12 @@ def anti_bot(facts: CommentFacts) -> Iterable[Reason]:
         yield Reason(
             "antibot.expired",
             Action.REFUSE,
-            _(
+            ngettext(
+                "This form was opened more than %(hours)d hour ago. Your text is "
+                "kept; post it again",
                 "This form was opened more than %(hours)d hours ago. Your text is "
-                "kept; post it again"
+                "kept; post it again",
+                FORM_MAX_SECONDS // 3600,
             )
             % {"hours": FORM_MAX_SECONDS // 3600},
         )
@@ -392,7 +420,11 @@ def duplicate(facts: CommentFacts) -> Iterable[Reason]:
         yield Reason(
             "comment.duplicate",
             Action.REFUSE,
-            _("You posted this same comment here less than %(minutes)d minutes ago")
+            ngettext(
+                "You posted this same comment here less than %(minutes)d minute ago",
+                "You posted this same comment here less than %(minutes)d minutes ago",
+                DUPLICATE_WINDOW_MINUTES,
+            )
             % {"minutes": DUPLICATE_WINDOW_MINUTES},
         )
 
@@ -553,9 +585,7 @@ def likely_spam(facts: CommentFacts) -> Iterable[Reason]:
     if facts.author_is_moderator:
         return
     if facts.spam_signs:
-        message = _("Looks like spam (%(signs)s)") % {
-            "signs": ", ".join(facts.spam_signs)
-        }
+        message = _("Looks like spam (%(signs)s)") % {"signs": facts.spam_signs}
     else:
         message = _("Looks like spam")
     yield Reason("spam.likely", Action.HOLD, message)

@@ -16,6 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journal import paths
 from journal.models import Comment, CommentState, Journal
@@ -243,13 +244,13 @@ DECISIONS = {
     Decision.SPAM: (CommentState.SPAM, {CommentState.HELD, CommentState.PUBLISHED}),
 }
 PAST_TENSE = {
-    "comment.approve": _("approved"),
-    "comment.reject": _("rejected"),
-    "comment.spam": _("marked as spam"),
-    "comment.screen": _("screened"),
-    "comment.unscreen": _("unscreened"),
-    "thread.delete": _("removed with its thread"),
-    "undo": _("changed by an undo"),
+    "comment.approve": gettext_lazy("approved"),
+    "comment.reject": gettext_lazy("rejected"),
+    "comment.spam": gettext_lazy("marked as spam"),
+    "comment.screen": gettext_lazy("screened"),
+    "comment.unscreen": gettext_lazy("unscreened"),
+    "thread.delete": gettext_lazy("removed with its thread"),
+    "undo": gettext_lazy("changed by an undo"),
 }
 
 

@@ -36,7 +36,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
 from journal.confusables import INVISIBLE, scripts_of
+from journal.sentences import Sentence
 
 from .words import analyse
 
@@ -201,26 +204,28 @@ def score(tokens: Iterable[str], counts: Counts, *, top: int = 3) -> SpamScore:
     return SpamScore(probability, tuple(_label(token) for token in heaviest[:top]))
 
 
-def _label(token: str) -> str:
-    """A token as a moderator reads it: "bit.ly", "a contact handle"."""
+def _label(token: str) -> str | Sentence:
+    """A token as a moderator reads it: "bit.ly", "a contact handle" (kept
+    untranslated, for each moderator's language: journal.sentences)."""
     if token.startswith("domain:"):
         return token.removeprefix("domain:")
-    return SIGNAL_LABELS.get(token, token)
+    label = SIGNAL_LABELS.get(token)
+    return Sentence(label) if label else token
 
 
 SIGNAL_LABELS = {
-    "sig:shortener": "a shortened link",
-    "sig:contact": "a contact handle",
-    "sig:phone": "a phone number",
-    "sig:money": "a sum of money",
-    "sig:mixed_script": "mixed alphabets",
-    "sig:invisible": "invisible characters",
-    "sig:spaced_letters": "spaced-out letters",
-    "sig:links=1": "one link",
-    "sig:links=2": "two links",
-    "sig:links=3": "three or more links",
-    UNSEEN_DOMAIN: "a link to a site never approved here",
-    NEAR_DUPLICATE: "the same text from other accounts",
+    "sig:shortener": gettext_noop("a shortened link"),
+    "sig:contact": gettext_noop("a contact handle"),
+    "sig:phone": gettext_noop("a phone number"),
+    "sig:money": gettext_noop("a sum of money"),
+    "sig:mixed_script": gettext_noop("mixed alphabets"),
+    "sig:invisible": gettext_noop("invisible characters"),
+    "sig:spaced_letters": gettext_noop("spaced-out letters"),
+    "sig:links=1": gettext_noop("one link"),
+    "sig:links=2": gettext_noop("two links"),
+    "sig:links=3": gettext_noop("three or more links"),
+    UNSEEN_DOMAIN: gettext_noop("a link to a site never approved here"),
+    NEAR_DUPLICATE: gettext_noop("the same text from other accounts"),
 }
 
 

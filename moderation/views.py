@@ -21,7 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import (
+    gettext_lazy,
+    ngettext,
+    ngettext_lazy,
+    pgettext_lazy,
+)
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -35,18 +40,41 @@ from journal.plugins import FollowUp, offer_follow_up
 from . import queue, rules, services
 from .models import ReportReason
 
+# Each thread action's page: its heading, its button and what it does.
 THREAD_ACTIONS = {
-    "freeze": _("Freeze this thread: nobody can reply anywhere below this comment."),
-    "unfreeze": _("Unfreeze this thread: replies are allowed again."),
-    "delete": _(
-        "Delete this thread: every comment in it is removed from view. "
-        "Nothing is erased; you can undo this for 24 hours."
+    "freeze": (
+        gettext_lazy("Freeze thread #%(id)s"),
+        pgettext_lazy("thread action", "Freeze"),
+        gettext_lazy(
+            "Freeze this thread: nobody can reply anywhere below this comment."
+        ),
     ),
-    "screen": _(
-        "Screen this comment: only its author and moderators see it until "
-        "someone unscreens it."
+    "unfreeze": (
+        gettext_lazy("Unfreeze thread #%(id)s"),
+        pgettext_lazy("thread action", "Unfreeze"),
+        gettext_lazy("Unfreeze this thread: replies are allowed again."),
     ),
-    "unscreen": _("Unscreen this comment: everyone can read it again."),
+    "delete": (
+        gettext_lazy("Delete thread #%(id)s"),
+        pgettext_lazy("thread action", "Delete"),
+        gettext_lazy(
+            "Delete this thread: every comment in it is removed from view. "
+            "Nothing is erased; you can undo this for 24 hours."
+        ),
+    ),
+    "screen": (
+        gettext_lazy("Screen comment #%(id)s"),
+        pgettext_lazy("thread action", "Screen"),
+        gettext_lazy(
+            "Screen this comment: only its author and moderators see it until "
+            "someone unscreens it."
+        ),
+    ),
+    "unscreen": (
+        gettext_lazy("Unscreen comment #%(id)s"),
+        pgettext_lazy("thread action", "Unscreen"),
+        gettext_lazy("Unscreen this comment: everyone can read it again."),
+    ),
 }
 
 
@@ -86,8 +114,53 @@ def queue_page(request):
         # The decisions just made without JavaScript, each with its Undo.
         "last_action": request.session.pop(LAST_ACTION_SESSION_KEY, None),
         "poll_seconds": settings.MODERATION_QUEUE_POLL_SECONDS,
+        "script_words": _script_words(page),
     }
     return render(request, "moderation/queue.html", context)
+
+
+def _script_words(page) -> dict:
+    """What queue.js writes on the page, in the page's language (the template
+    hands it over with ``json_script``): the script itself translates nothing.
+    "%(id)s" in a sentence is for the script to fill in."""
+    words = {
+        "shortcutsOn": _("Single-key shortcuts on."),
+        "shortcutsOff": _("Single-key shortcuts off."),
+        "noAnswer": _(
+            "The server did not answer; nothing was changed. Reload and try again."
+        ),
+        "unreachable": _("The server could not be reached; nothing was changed."),
+        "nothingChanged": _("Nothing was changed."),
+        "nothingUndone": _("Nothing was undone."),
+        "undo": _("Undo"),
+        "undoneGone": _("#%(id)s undone; it is no longer on this page of the queue."),
+        "selectAll": _("Select all on this page"),
+        "selectNone": _("Select none"),
+        "noneSelected": _("None selected."),
+        "selected": {},
+    }
+    if page.filters.tab != "decided":
+        # Ticked boxes are never more than the page's items; each number with
+        # its own plural form (the script cannot choose one).
+        words["selected"] = {
+            count: selected_text(count) for count in range(1, len(page.items) + 1)
+        }
+    return words
+
+
+def selected_text(count: int) -> str:
+    # Translators: announced when "Select all on this page" ticks the comments.
+    return ngettext("%(count)s selected.", "%(count)s selected.", count) % {
+        "count": count
+    }
+
+
+def new_items_text(count: int) -> str:
+    """The link to comments held since the page was drawn: "3 new — show"."""
+    # Translators: a link to comments held since the queue page was drawn.
+    return ngettext("%(count)s new — show", "%(count)s new — show", count) % {
+        "count": count
+    }
 
 
 def _without_select(request) -> str:
@@ -112,7 +185,9 @@ def live_counts(request):
     except Http404:
         return _json_error("not_found", _("You do not moderate any journal."), 404)
     queue.Badge.remember(request.user, counts.tabs["held"])
-    body = json.dumps(counts.as_json(), sort_keys=True)
+    # The "3 new — show" link, worded here: the script only puts it in place.
+    answer = {**counts.as_json(), "new_text": new_items_text(counts.new_held)}
+    body = json.dumps(answer, sort_keys=True)
     digest = hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
     etag = f'"{digest}"'
     if etag in request.headers.get("If-None-Match", ""):
@@ -276,11 +351,22 @@ def act(request):
     return redirect(back + _place_after(request.POST, outcomes))
 
 
-DONE_WORDS = {
-    "approve": _("approved"),
-    "reject": _("rejected"),
-    "spam": _("marked as spam"),
-    "dismiss": _("reports dismissed"),
+# What a decision did, as whole sentences: a verb agrees with its number in
+# some languages. (services.decide refuses any other decision first.)
+SUMMARIES = {
+    "approve": ngettext_lazy(
+        "%(n)d comment approved.", "%(n)d comments approved.", "n"
+    ),
+    "reject": ngettext_lazy("%(n)d comment rejected.", "%(n)d comments rejected.", "n"),
+    "spam": ngettext_lazy(
+        "%(n)d comment marked as spam.", "%(n)d comments marked as spam.", "n"
+    ),
+}
+DONE_LINES = {
+    "approve": gettext_lazy("#%(id)d approved."),
+    "reject": gettext_lazy("#%(id)d rejected."),
+    "spam": gettext_lazy("#%(id)d marked as spam."),
+    "dismiss": gettext_lazy("#%(id)d reports dismissed."),
 }
 
 
@@ -288,19 +374,13 @@ def _summary(decision: str, outcomes) -> str:
     done = sum(outcome.done for outcome in outcomes)
     if not done:
         return ""
-    return ngettext("%(n)d comment %(verb)s.", "%(n)d comments %(verb)s.", done) % {
-        "n": done,
-        "verb": DONE_WORDS.get(decision, decision),
-    }
+    return SUMMARIES[decision] % {"n": done}
 
 
 def _result(decision: str, outcome) -> dict:
     """One item's outcome as the page shows it: a line, and its Undo."""
     if outcome.done:
-        message = _("#%(id)d %(verb)s.") % {
-            "id": outcome.comment_id,
-            "verb": DONE_WORDS.get(decision, decision),
-        }
+        message = DONE_LINES[decision] % {"id": outcome.comment_id}
     else:
         message = _("Comment #%(id)d: %(message)s") % {
             "id": outcome.comment_id,
@@ -366,10 +446,13 @@ def thread_action(request, comment_id: int, action: str):
         raise Http404(_("No such comment in your journals.")) from error
     comment = scope.comment
     if request.method != "POST":
+        heading, button, explanation = THREAD_ACTIONS[action]
         context = {
             "scope": scope,
             "action": action,
-            "explanation": THREAD_ACTIONS[action],
+            "heading": heading % {"id": comment.pk},
+            "button": button,
+            "explanation": explanation,
             "comment": comment,
             "post": comment.post,
         }

@@ -19,8 +19,10 @@ if os.environ.get("CI"):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counts live in the cache; no test sees another's. Nor the
-    rules a process compiled: a rolled-back test reuses rule-set version ids."""
+    rules a process compiled: a rolled-back test reuses rule-set version ids.
+    Nor the language a page was drawn in (LocaleMiddleware leaves it active)."""
     from django.core.cache import caches
+    from django.utils import translation
 
     from moderation import judging, ratelimit
 
@@ -32,6 +34,7 @@ def empty_cache():
     for alias in ("default", "sessions"):
         caches[alias].clear()
     ratelimit.reset()
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
@@ -18,7 +19,7 @@ class SchemaView(SpectacularAPIView):
     def get(self, request, *args, **kwargs):
         version = request.query_params.get("version")
         if version is not None and not VERSION.fullmatch(version):
-            raise ValidationError({"version": ["Not a version."]})
+            raise ValidationError({"version": [_("Not a version.")]})
         return super().get(request, *args, **kwargs)
 
 

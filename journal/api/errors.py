@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -110,4 +111,4 @@ def error_responses(*statuses: int) -> dict:
 
 @csrf_exempt  # like every API view; it changes nothing
 def api_not_found(request, *args, **kwargs):
-    return JsonResponse({"code": "not_found", "detail": "Not found."}, status=404)
+    return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)

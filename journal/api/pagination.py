@@ -3,6 +3,7 @@ comment list's cursor."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -23,7 +24,12 @@ def page_number(params) -> int:
     number = whole_number(value, most=MAX_PAGE)
     if number is None:
         raise ValidationError(
-            {"page": [f"A page is a whole number from 1 to {MAX_PAGE}."]}
+            {
+                "page": [
+                    _("A page is a whole number from 1 to %(most)s.")
+                    % {"most": MAX_PAGE}
+                ]
+            }
         )
     return number
 

@@ -9,6 +9,8 @@ serializer never has to think about them.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
@@ -21,14 +23,21 @@ class StrictJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as error:
-            raise ParseError("JSON nested too deeply.") from error
+            raise ParseError(_("JSON nested too deeply.")) from error
         _check(data, depth=0)
         return data
 
 
 def _check(value, *, depth: int) -> None:
     if depth > MAX_DEPTH:
-        raise ParseError(f"JSON nested more than {MAX_DEPTH} levels deep.")
+        raise ParseError(
+            ngettext(
+                "JSON nested more than %(depth)s level deep.",
+                "JSON nested more than %(depth)s levels deep.",
+                MAX_DEPTH,
+            )
+            % {"depth": MAX_DEPTH}
+        )
     if isinstance(value, str):
         _check_text(value)
     elif isinstance(value, dict):
@@ -42,12 +51,12 @@ def _check(value, *, depth: int) -> None:
 
 def _check_text(text: str) -> None:
     if "\x00" in text:
-        raise ParseError("Null characters (\\u0000) are not allowed.")
+        raise ParseError(_("Null characters (\\u0000) are not allowed."))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ParseError(
-            "Lone surrogate characters are not allowed: send valid Unicode."
+            _("Lone surrogate characters are not allowed: send valid Unicode.")
         ) from error
 
 
@@ -63,4 +72,4 @@ def no_body(request) -> None:
             length.isascii() and length.isdigit() and int(length) and request.data
         )
     if holds:
-        raise ValidationError({"non_field_errors": ["This action takes no body."]})
+        raise ValidationError({"non_field_errors": [_("This action takes no body.")]})

@@ -4,10 +4,12 @@ where the shapes differ. No rule lives here: writes go through the services."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from journal.models import Comment, Journal, Post, Tag
+from journal.sentences import reason_text
 from journal.validators import validate_name
 
 
@@ -59,7 +61,7 @@ class StrictInput:
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    {name: ["Unknown field."] for name in unknown}
+                    {name: [_("Unknown field.")] for name in unknown}
                 )
         return super().to_internal_value(data)
 
@@ -201,16 +203,22 @@ class CommentSerializer(serializers.Serializer):
 # What a list entry matched, and the entry itself: for moderators only, as on
 # the post page, or an author could read the journal's lists off the answers.
 MODERATOR_ONLY_REASON_KEYS = ("matched", "entry")
+# How a reason is kept to be worded in each reader's language
+# (journal.sentences): the API gives the sentence itself, as "message".
+STORED_ONLY_REASON_KEYS = ("text",)
 
 
 def reasons_for(reasons: list[dict], *, moderator: bool) -> list[dict]:
-    if moderator:
-        return reasons
+    """The reasons as the API shows them: the message in the reader's
+    language, the list entry to moderators only."""
+    hidden = STORED_ONLY_REASON_KEYS
+    if not moderator:
+        hidden += MODERATOR_ONLY_REASON_KEYS
     return [
         {
-            key: value
+            key: reason_text(reason) if key == "message" else value
             for key, value in reason.items()
-            if key not in MODERATOR_ONLY_REASON_KEYS
+            if key not in hidden
         }
         for reason in reasons
     ]
@@ -260,5 +268,5 @@ class CommentEditSerializer(StrictInput, serializers.Serializer):
     def validate(self, data):
         data = super().validate(data)
         if not data:
-            raise serializers.ValidationError("Send the body, the subject or both.")
+            raise serializers.ValidationError(_("Send the body, the subject or both."))
         return data

@@ -243,12 +243,10 @@ class PostComments(APIView):
         # ask whether they moderate the journal).
         body["state"] = comment.state
         reasons = comment.reasons
-        if any(
+        moderator = any(
             key in reason for reason in reasons for key in MODERATOR_ONLY_REASON_KEYS
-        ):
-            moderator = bool(_moderated_ids(request.user, post.journal))
-            reasons = reasons_for(reasons, moderator=moderator)
-        body["reasons"] = reasons
+        ) and bool(_moderated_ids(request.user, post.journal))
+        body["reasons"] = reasons_for(reasons, moderator=moderator)
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -4,6 +4,7 @@ the comment shapes come from the platform's API (``journal.api.serializers``).""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -334,7 +335,9 @@ class SettingsSerializer(StrictInput, serializers.ModelSerializer):
     def validate_words(self, words):
         # A PATCH is partial, and DRF lets that reach the nested entries too.
         if any("phrase" not in word or "kind" not in word for word in words):
-            raise serializers.ValidationError("Each entry needs a phrase and a kind.")
+            raise serializers.ValidationError(
+                _("Each entry needs a phrase and a kind.")
+            )
         for word in words:
             try:
                 validate_word_phrase(word["phrase"])
@@ -343,6 +346,9 @@ class SettingsSerializer(StrictInput, serializers.ModelSerializer):
         keys = [entry_key(word["phrase"]) for word in words]
         if len(keys) != len(set(keys)):
             raise serializers.ValidationError(
-                "Each word or phrase may appear once (as written, or looking the same)."
+                _(
+                    "Each word or phrase may appear once (as written, or looking "
+                    "the same)."
+                )
             )
         return words

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -65,9 +66,9 @@ class QueueView(APIView):
         params = request.query_params.copy()
         params.setdefault("tab", "held")
         if params["tab"] not in ("held", "reported"):
-            raise ValidationError({"tab": ["Use held or reported."]})
+            raise ValidationError({"tab": [_("Use held or reported.")]})
         if params.get("rule", "") not in ("", *queue.FILTER_CODES):
-            raise ValidationError({"rule": ["Not a rule code."]})
+            raise ValidationError({"rule": [_("Not a rule code.")]})
         try:
             page = queue.load(request.user, params)
         except Http404 as missing:
@@ -326,7 +327,7 @@ class RestrictionsView(generics.ListAPIView):
         journal = _moderated_journal(request.user, data["journal"])
         user = get_user_model().objects.filter(username=data["username"]).first()
         if user is None:
-            raise NotFound("No account has this username.")
+            raise NotFound(_("No account has this username."))
         try:
             restriction = services.restrict_author(
                 journal=journal,
@@ -521,7 +522,7 @@ class JournalSettings(APIView):
         journal = self._journal(request, name)
         if isinstance(request.data, dict) and not request.data:
             raise DjangoValidationError(
-                {"non_field_errors": ["Send at least one setting to change."]}
+                {"non_field_errors": [_("Send at least one setting to change.")]}
             )
         incoming = SettingsSerializer(journal, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)

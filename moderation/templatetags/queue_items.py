@@ -3,19 +3,25 @@
 The markup is ``templates/moderation/queue_items.jinja``, drawn by Django's Jinja2
 backend for the reason the post page's comments are: fifty items with their
 forms cost Django's template language most of the page's time. This tag gathers
-what the template needs once per page.
+what the template needs once per page, its words included: makemessages cannot
+read a Jinja2 template, so every word the template prints is here (``Words``).
 """
 
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from accounts.models import DEFAULT_USERPIC
+from journal.sentences import reason_text
 from journal.templatetags.comment_list import display_date, month_names
 from moderation.rules import rule_label
 
@@ -37,8 +43,151 @@ def weight(value: float) -> str:
     return f"{value:g}"
 
 
-def short_date(moment) -> str:
-    return dateformat.format(timezone.localtime(moment), "M j, Y")
+def short_date_format() -> str:
+    """The layout of a day in the active language: English keeps the queue's
+    "Dec 1, 2026"; other languages write their own (Russian "1 декабря 2026 г.")."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if language.split("-")[0] == "en":
+        return "M j, Y"
+    return get_format("DATE_FORMAT")
+
+
+def fill(sentence: str, **parts) -> SafeString:
+    """A translated sentence with ``parts`` put in its %(name)s places: the
+    sentence is text (escaped here), a part is escaped unless it is markup
+    already (the template's ``{% set %}`` blocks), as Django escapes."""
+    return SafeString(
+        escape(sentence)
+        % {name: conditional_escape(part) for name, part in parts.items()}
+    )
+
+
+class Words:
+    """The queue items' words in the active language, made once per page: the
+    loop reads attributes, and calls a method only for a sentence that holds a
+    name or a number. A sentence with markup in it (a link, a bold word) is
+    filled in by the template with ``fill``, so the markup stays there."""
+
+    def __init__(self):
+        self.select = pgettext("tick a queue item", "Select")
+        # Translators: after "#41 by Dan"; post is a link, journal a name in bold.
+        self.on_post_in_journal = gettext("on %(post)s in %(journal)s")
+        # Translators: the text as the author wrote it, then the word-list entry.
+        self.matched_entry = gettext("matched %(matched)s ↔ list entry %(entry)s")
+        # Translators: reason is a report's reason in bold ("spam", "off-topic").
+        self.reported_as = gettext("Reported as %(reason)s by %(reporter)s")
+        self.banned = pgettext("author record", "banned")
+        self.screened = pgettext("author record", "screened")
+        self.trust_off = gettext("trust is off in this journal")
+        self.trusted = pgettext("author record", "trusted")
+        self.anonymous_comment = gettext("Anonymous comment.")
+        self.approve = pgettext("queue button", "Approve")
+        self.dismiss = pgettext("queue button", "Dismiss reports")
+        self.spam = pgettext("queue button", "Spam")
+        self.reject_panel = pgettext("queue button", "Reject…")
+        self.reason = pgettext("rejection", "Reason")
+        self.note_to_author = gettext("Note to the author")
+        self.reject = pgettext("queue button", "Reject")
+        self.spam_ban_panel = pgettext("queue button", "Spam and ban…")
+        self.ban_until = gettext("Ban until")
+        self.note_for_log = gettext("Note for the log")
+        self.spam_ban = pgettext("queue button", "Spam and ban")
+        self._short_date = short_date_format()
+        # Sentences with a name or a number in it, filled in by the methods.
+        self._item_label = gettext("#%(id)s by %(author)s")
+        self._replying_to = gettext("Replying to %(author)s:")
+        self._ip = pgettext("internet address", "IP %(address)s")
+        self._edited_after = gettext(
+            "Edited after a moderator approved revision %(revision)s; the changes "
+            "since:"
+        )
+        # Translators: what a reader's report weighs ("1", "1.5").
+        self._weighs = gettext("(weighs %(weight)s)")
+        self._quoted = gettext("“%(text)s”")
+        self._on_comment = gettext("on #%(id)s")
+        self._author_of = gettext("the author of #%(id)s")
+        self._in_this_journal = gettext("%(name)s in this journal:")
+        self._first_comment = gettext("first comment %(date)s")
+        self._needs = gettext("(needs %(count)s)")
+        self._not_trusted_yet = gettext("not trusted yet (%(count)s of %(needed)s)")
+
+    def item_label(self, comment_id: int, author: str) -> str:
+        """The item's name: "#41 by Dan"."""
+        return self._item_label % {"id": comment_id, "author": author}
+
+    def replying_to(self, author: str) -> str:
+        return self._replying_to % {"author": author}
+
+    def ip(self, address: str) -> str:
+        return self._ip % {"address": address}
+
+    def edited_after(self, revision: int) -> str:
+        return self._edited_after % {"revision": revision}
+
+    def weighs(self, value: float) -> str:
+        """What a report weighs: "(weighs 1.5)"."""
+        return self._weighs % {"weight": weight(value)}
+
+    def quoted(self, text: str) -> str:
+        return self._quoted % {"text": text}
+
+    def on_comment(self, comment_id: int) -> str:
+        """After "Dismiss reports", for a screen reader: "on #41"."""
+        return self._on_comment % {"id": comment_id}
+
+    def author_of(self, comment_id: int) -> str:
+        """After "Spam and ban", for a screen reader: "the author of #41"."""
+        return self._author_of % {"id": comment_id}
+
+    def in_this_journal(self, name: str) -> str:
+        return self._in_this_journal % {"name": name}
+
+    def published(self, count: int) -> str:
+        return ngettext("%(count)s published", "%(count)s published", count) % {
+            "count": count
+        }
+
+    def rejected(self, count: int) -> str:
+        return ngettext("%(count)s rejected", "%(count)s rejected", count) % {
+            "count": count
+        }
+
+    def spam_count(self, count: int) -> str:
+        return ngettext("%(count)s spam", "%(count)s spam", count) % {"count": count}
+
+    def first_comment(self, moment) -> str:
+        day = dateformat.format(timezone.localtime(moment), self._short_date)
+        return self._first_comment % {"date": day}
+
+    def strikes(self, count: int) -> str:
+        return ngettext("%(count)s strike", "%(count)s strikes", count) % {
+            "count": count
+        }
+
+    def in_days(self, days: int) -> str:
+        """The strike window: "in 30 days"."""
+        # Translators: the strike window, after "2 strikes".
+        return ngettext("in %(days)s days", "in %(days)s days", days) % {"days": days}
+
+    def trust_approved(self, count: int) -> str:
+        return ngettext(
+            "Trust: %(count)s approved by a moderator",
+            "Trust: %(count)s approved by a moderator",
+            count,
+        ) % {"count": count}
+
+    def standing(self, count: int, days: int) -> str:
+        """Comments that stood unchallenged: "2 stood 7+ days"."""
+        # Translators: comments nobody challenged for at least that many days.
+        return ngettext(
+            "%(count)s stood %(days)s+ days", "%(count)s stood %(days)s+ days", count
+        ) % {"count": count, "days": days}
+
+    def needs(self, count: int) -> str:
+        return self._needs % {"count": count}
+
+    def not_trusted_yet(self, count: int, needed: int) -> str:
+        return self._not_trusted_yet % {"count": count, "needed": needed}
 
 
 @register.simple_tag(takes_context=True)
@@ -52,12 +201,13 @@ def queue_items(context, comments) -> SafeString:
             "zone": timezone.get_current_timezone(),
             "months": month_names(),
             "display_date": display_date,
-            "short_date": short_date,
             "excerpt": excerpt,
             "open_reports": open_reports,
-            "weight": weight,
             "rule_label": rule_label,
+            "reason_text": reason_text,
             "select_all": context.get("select_all", False),
+            "words": Words(),
+            "fill": fill,
         }
     )
     # The template escaped every value it printed (autoescape, journal.jinja).

@@ -1,7 +1,9 @@
 // The moderation queue, enhanced. Every action is a plain form button that works
 // without this script; with it, decisions happen in place (the item collapses
 // into a line with Undo and focus moves on), counts and claims stay live, and
-// single-key shortcuts act on the item that holds the focus.
+// single-key shortcuts act on the item that holds the focus. Every sentence it
+// writes comes from the page, in the page's language (#queue-words, filled in
+// by moderation.views._script_words): nothing is translated here.
 (function () {
   "use strict";
   var root = document.getElementById("queue");
@@ -15,6 +17,17 @@
   var tokenInput = document.querySelector("input[name=csrfmiddlewaretoken]");
   var csrf = tokenInput ? tokenInput.value : "";
   document.body.classList.add("has-keyboard");
+
+  var words = {};
+  var wordsScript = document.getElementById("queue-words");
+  try { words = JSON.parse(wordsScript.textContent) || {}; } catch (e) { /* no words: say nothing */ }
+  function word(key) {
+    return typeof words[key] === "string" ? words[key] : "";
+  }
+  // A sentence with the comment's number in it ("#%(id)s undone; ...").
+  function wordWithId(key, id) {
+    return word(key).replace("%(id)s", String(id));
+  }
 
   function announce(text) {
     if (!announcer) return;
@@ -31,7 +44,7 @@
     shortcutsBox.addEventListener("change", function () {
       shortcutsOn = shortcutsBox.checked;
       try { window.localStorage.setItem(SHORTCUTS, shortcutsOn ? "on" : "off"); } catch (e) { /* ignore */ }
-      announce(shortcutsOn ? "Single-key shortcuts on." : "Single-key shortcuts off.");
+      announce(word(shortcutsOn ? "shortcutsOn" : "shortcutsOff"));
     });
   }
 
@@ -154,7 +167,7 @@
     }).then(function (response) {
       return response.json().then(
         function (data) { return { ok: response.ok, data: data }; },
-        function () { return { ok: false, data: { detail: "The server did not answer; nothing was changed. Reload and try again." } }; }
+        function () { return { ok: false, data: { detail: word("noAnswer") } }; }
       );
     });
   }
@@ -173,7 +186,7 @@
       var undo = document.createElement("button");
       undo.type = "button";
       undo.className = "small-button undo-button";
-      undo.textContent = "Undo";
+      undo.textContent = word("undo");
       var hidden = document.createElement("span");
       hidden.className = "visually-hidden";
       hidden.textContent = " #" + result.comment;
@@ -212,8 +225,8 @@
       post(form.action, data).then(function (answer) {
         submitter.disabled = false;
         if (!answer.ok) {
-          announce(answer.data.detail || "Nothing was changed.");
-          if (acted.length === 1) noteOn(acted[0], answer.data.detail || "Nothing was changed.");
+          announce(answer.data.detail || word("nothingChanged"));
+          if (acted.length === 1) noteOn(acted[0], answer.data.detail || word("nothingChanged"));
           return;
         }
         answer.data.outcomes.forEach(function (result) {
@@ -234,7 +247,7 @@
         poll();
       }, function () {
         submitter.disabled = false;
-        announce("The server could not be reached; nothing was changed.");
+        announce(word("unreachable"));
       });
     });
   }
@@ -251,7 +264,7 @@
           focusItem(adopted);
         } else {
           var line = item.querySelector(".decided-line span");
-          if (line) line.textContent = "#" + commentId + " undone; it is no longer on this page of the queue. ";
+          if (line) line.textContent = wordWithId("undoneGone", commentId) + " ";
         }
       });
   }
@@ -266,7 +279,7 @@
       announce(answer.data.detail || "");
       if (!answer.ok) {
         button.disabled = false;
-        if (item) noteOn(item, answer.data.detail || "Nothing was undone.");
+        if (item) noteOn(item, answer.data.detail || word("nothingUndone"));
         return;
       }
       if (item) restore(item, answer.data.comment);
@@ -299,8 +312,9 @@
       var boxes = form.querySelectorAll('.queue-item:not(.is-decided) input[name="selected"]');
       var tick = Array.prototype.some.call(boxes, function (box) { return !box.checked; });
       Array.prototype.forEach.call(boxes, function (box) { box.checked = tick; });
-      selectAll.textContent = tick ? "Select none" : "Select all on this page";
-      announce(tick ? boxes.length + " selected." : "None selected.");
+      selectAll.textContent = word(tick ? "selectNone" : "selectAll");
+      var selected = words.selected || {};
+      announce(tick ? (selected[String(boxes.length)] || "") : word("noneSelected"));
     });
   }
 
@@ -343,9 +357,11 @@
     if (badge) badge.textContent = data.tabs.held;
     var bar = document.getElementById("new-items");
     if (bar) {
-      var count = document.getElementById("new-items-count");
+      // "3 new — show", worded by the server in the page's language.
+      var link = document.getElementById("new-items-link");
       if (data["new"] > 0) {
-        if (count.textContent !== String(data["new"])) count.textContent = String(data["new"]);
+        var text = data.new_text || "";
+        if (link && link.textContent !== text) link.textContent = text;
         bar.hidden = false;
       } else {
         bar.hidden = true;

@@ -247,3 +247,16 @@ def test_readers_who_miss_a_page_at_once_wait_for_one_drawing_of_it():
 
     assert len(drawn) == 1
     assert pages == ["<p>drawn 1</p>"] * 4
+
+
+def test_each_language_has_its_own_cached_page(post):
+    """A page drawn in Russian is never served to an English reader."""
+    url = post.get_absolute_url()
+    for _ in range(2):
+        Client().get(url, headers={"accept-language": "ru"})
+    english = Client().get(url, headers={"accept-language": "en"})
+    russian = Client().get(url, headers={"accept-language": "ru"})
+
+    assert english.get("X-Page-Cache") is None and russian.get("X-Page-Cache") == "hit"
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="ru">' in russian.content.decode()

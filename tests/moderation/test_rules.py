@@ -1,6 +1,7 @@
 """Every rule on plain values: no database, no request, no cache."""
 
 import dataclasses
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -425,10 +426,20 @@ def test_verdict_is_frozen_and_reasons_round_trip_as_plain_data():
         "message": (
             "“ѕраm” is not allowed in this journal; edit your comment and post it again"
         ),
+        # The sentence untranslated, with its values: each reader of the
+        # stored reason gets it in their own language (journal.sentences).
+        "text": [
+            "“%(matched)s” is not allowed in this journal; edit your comment and "
+            "post it again",
+            "",
+            None,
+            {"matched": "ѕраm"},
+        ],
         "matched": "ѕраm",
         "entry": "spam",
     }
     assert rules.Reason.from_dict(data) == verdict.refusal
+    assert json.loads(json.dumps(data)) == data
 
 
 def test_access_verdict_runs_only_the_who_and_where_rules():
