@@ -639,6 +639,8 @@ def verify_load(setup_path: str, accepted_path: str) -> dict:
 
 
 def measure_only(part: str, owner: User, reader: User) -> dict:
+    if part == "queue":
+        return {"database": connection.vendor, "queue": measure_queue()}
     journal, version = make_journal("threads", owner, comment_access="anyone")
     if part == "posting":
         post = make_post(journal, "1000 comments, 50% registered")
@@ -662,7 +664,7 @@ def main() -> None:
     parser.add_argument("--setup", help="the load test's setup file")
     parser.add_argument(
         "--only",
-        choices=("shapes", "posting"),
+        choices=("shapes", "posting", "queue"),
         help="measure one part alone, while working on it",
     )
     args = parser.parse_args()

@@ -180,7 +180,11 @@ def cache_from_env(purpose: str = "journal") -> dict:
     }
 
 
-CACHES = {"default": cache_from_env(), "sessions": cache_from_env("sessions")}
+CACHES = {
+    "default": cache_from_env(),
+    "sessions": cache_from_env("sessions"),
+    "pages": cache_from_env("pages"),
+}
 # Where the comment rate limit counts (moderation.ratelimit), as the ``limits``
 # package names a storage: the main Redis, so that every app server counts the
 # same; without one, this process's memory.

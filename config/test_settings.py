@@ -30,6 +30,10 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "sessions",
     },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+    },
 }
 # Login lockout is switched on by the tests that check it (Django's test client
 # logs in without a request, which django-axes refuses).

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from journal.admin import OwnerScopedAdmin
+from journal.params import whole_number
 
 from . import progress, report, services
 from .conf import option
@@ -157,7 +158,8 @@ class ImportJobAdmin(OwnerScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The job's page: its progress while it runs, then its report."""
-        job = self._job(request, object_id if str(object_id).isdigit() else None)
+        # ASCII digits only: "²" passes str.isdigit() and fails int().
+        job = self._job(request, whole_number(str(object_id)))
         if job is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, job):

@@ -75,7 +75,7 @@ _PRE = re.compile(r"(<pre\b.*?</pre\s*>)", re.IGNORECASE | re.DOTALL)
 @dataclass(frozen=True)
 class Options:
     site: str = "livejournal.com"
-    match_usernames: bool = True
+    match_usernames: bool = False
     # Old username (lower case) -> username here.
     name_map: Mapping[str, str] = field(default_factory=dict)
     # Import, report, then roll everything back.
@@ -235,11 +235,23 @@ class _Run:
                 journal=self.journal, kind=ItemKind.ENTRY
             ).select_related("post")
         }
+        # A post moved to another journal since is that journal's now: the
+        # import neither rewrites it nor adds comments to it.
+        moved = {
+            source_id
+            for source_id, item in known.items()
+            if item.post.journal_id != self.journal.pk
+        }
         for item in known.values():
-            self.posts[item.source_id] = item.post_id
+            if item.source_id not in moved:
+                self.posts[item.source_id] = item.post_id
         for jitemid in sorted(self.export.entries):
             self.step()
             entry = self.export.entries[jitemid]
+            if jitemid in moved:
+                self.report.issue(Issue("entry", str(jitemid), "entry_moved"))
+                self.report.entries["skipped"] += 1
+                continue
             if not entry.is_public:
                 self.report.issue(
                     Issue(
@@ -352,7 +364,14 @@ class _Run:
                 "comment__path",
                 "comment__parent_id",
                 "comment__state",
+                "comment__journal_id",
             )
+        }
+        # Comments whose post moved to another journal went with it: theirs.
+        elsewhere = {
+            source
+            for source, row in known.items()
+            if row["comment__journal_id"] != self.journal.pk
         }
         source_of = {row["comment_id"]: source for source, row in known.items()}
         anchors = {
@@ -362,6 +381,7 @@ class _Run:
                 parent=source_of.get(row["comment__parent_id"]),
             )
             for source, row in known.items()
+            if source not in elsewhere
         }
         nodes: dict[int, ordering.Node] = {}
         wanted: dict[int, _Wanted] = {}
@@ -380,6 +400,9 @@ class _Run:
                 date=body.date if body else None,
                 edited=body.edited if body else None,
             )
+            if comment_id in elsewhere:
+                self.report.issue(Issue("comment", str(comment_id), "entry_moved"))
+                continue
             if comment_id in known:
                 if want.digest == known[comment_id]["digest"]:
                     self.report.comment(
@@ -441,7 +464,12 @@ class _Run:
         """Each poster of the usermap as an account here or a named person of
         the old site. The poster's id is the person within the export; their
         name (the last the usermap gave) finds the account here: the owner's
-        own list first, then, if asked, the same username."""
+        own list first, then, if asked, the same username.
+
+        Only the journal owner's own account is ever linked: an export is the
+        owner's word, and nobody else agreed to have old words shown as theirs
+        here (or to earn trust by them), so every other poster stays a named
+        person of the old site, even when an account here has their name."""
         names = {}
         for poster_id, name in self.export.usernames.items():
             if USERNAME.fullmatch(name):
@@ -459,9 +487,9 @@ class _Run:
         accounts = get_user_model().objects.annotate(lower_name=Lower("username"))
         for chunk in _chunks(sorted(set(wanted.values())), 500):
             found.update(
-                accounts.filter(lower_name__in=chunk, is_active=True).values_list(
-                    "lower_name", "pk"
-                )
+                accounts.filter(
+                    lower_name__in=chunk, is_active=True, pk=self.journal.owner_id
+                ).values_list("lower_name", "pk")
             )
         authors = {}
         for poster_id, name in names.items():
@@ -690,7 +718,7 @@ class _Run:
             comment.author_name = want.author.name
             fields |= {"author", "author_name"}
         if comment.state != want.state:
-            if comment.state in IMPORT_STATES:
+            if comment.state in IMPORT_STATES and not _decided_here(comment):
                 comment.state = want.state
                 comment.reasons = self._reasons(want.state)
                 comment.rule_codes = Comment.codes_of(comment.reasons)
@@ -701,6 +729,14 @@ class _Run:
             comment.frozen = want.frozen
             fields.add("frozen")
         return fields
+
+
+def _decided_here(comment: Comment) -> bool:
+    """Whether someone here took the comment out of view in a state an import
+    also sets: a moderator screened it (it stays held until a moderator here
+    says otherwise, as after an edit), or it was deleted here, by its author
+    or an import of its deletion (the old sites never bring one back)."""
+    return comment.moderator_screened or comment.state == CommentState.DELETED
 
 
 # Rows are written with executemany, a statement prepared once for many rows

@@ -62,6 +62,11 @@ def execute(
         export = formats.read(sources)
     except formats.ExportRefused as refused:
         return _finish(job, JobState.FAILED, refusal(refused))
+    except Exception:
+        # A file no rule foresaw: the job fails and says so, instead of
+        # showing "Running" for ever.
+        log.exception("Import job %s could not read its files", job.pk)
+        return _finish(job, JobState.FAILED, {"error": {"code": "internal"}})
     return import_read(job, export, on_progress=on_progress)
 
 

@@ -57,12 +57,12 @@ class ImportJob(models.Model):
         ),
     )
     match_usernames = models.BooleanField(
-        _("link comments to accounts with the same username"),
-        default=True,
+        _("link my own old comments to my account"),
+        default=False,
         help_text=_(
-            "A commenter whose old username is the username of an account here "
-            "becomes that account's comment. Untick it if the names here may "
-            "belong to other people."
+            "Your comments on the old site, under the username you have here, "
+            "become your account's. Other people's comments are never linked "
+            "to accounts here: nobody else agreed to have them shown as theirs."
         ),
     )
     # Old username (lower case) -> username here, given by the owner: a

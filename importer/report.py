@@ -27,6 +27,13 @@ ISSUES = {
             "(it is not in the files, or was left out)."
         ),
     ),
+    "entry_moved": (
+        SKIPPED,
+        _(
+            "%(what)s %(id)s was imported into a post that has moved to another "
+            "journal since; that journal keeps it as it is."
+        ),
+    ),
     "deleted_without_replies": (
         SKIPPED,
         _("Comment %(id)s was deleted on the old site and has no replies."),
@@ -163,6 +170,10 @@ REFUSALS = {
     "undecodable": _(
         "%(file)s is not written in the encoding it declares (%(encoding)s). "
         "Nothing was imported."
+    ),
+    "too_deep": _(
+        "%(file)s nests elements more than %(depth)s levels deep, which "
+        "LiveJournal and Dreamwidth exports never do. Nothing was imported."
     ),
     "internal": _(
         "The import stopped on an error of this site; nothing was imported. The "

@@ -9,9 +9,13 @@ in the next read of a feed as it does on a page.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.functional import Promise
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import Comment, CommentState, Journal, Post, Tag
@@ -19,8 +23,38 @@ from .models import Comment, CommentState, Journal, Post, Tag
 POSTS_IN_FEED = 20
 COMMENTS_IN_FEED = 50
 
+# Characters XML 1.0 cannot hold: C0 controls but tab and line breaks, lone
+# surrogates, U+FFFE and U+FFFF. A comment's subject (or a title, a tag, a
+# name) may carry one; Django's feed writer refuses the C0 ones with a 500
+# and writes the rest, which no feed reader then parses.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-class _PostsFeed(Feed):
+
+def _xml_text(value):
+    """``value`` (a text, or a list of them) without what XML cannot hold."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_text(item) for item in value)
+    return value
+
+
+class _XmlSafeFeed(Feed):
+    """A feed whose every text is one XML can hold, whoever wrote it."""
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed = {name: _xml_text(value) for name, value in feed.feed.items()}
+        feed.items = [
+            {name: _xml_text(value) for name, value in item.items()}
+            for item in feed.items
+        ]
+        return feed
+
+
+class _PostsFeed(_XmlSafeFeed):
     """A journal's newest posts; ``TagPostsFeed`` narrows them to one tag."""
 
     feed_type = Rss201rev2Feed
@@ -49,8 +83,10 @@ class _PostsFeed(Feed):
             .order_by("-published_at", "-id")
         )
 
+    # Titles are escaped as Django's own feeds escape them: many readers show
+    # an item's title as HTML, and a title is plain text.
     def item_title(self, post: Post) -> str:
-        return post.title
+        return escape(post.title)
 
     def item_description(self, post: Post) -> str:
         # Cleaned when written (journal.sanitize); feed readers get that copy.
@@ -114,7 +150,7 @@ class TagPostsAtom(_TagPostsFeed):
     subtitle = _TagPostsFeed.description
 
 
-class _CommentsFeed(Feed):
+class _CommentsFeed(_XmlSafeFeed):
     """A post's newest published comments: never a held, rejected or removed
     one, whoever asks."""
 
@@ -145,8 +181,8 @@ class _CommentsFeed(Feed):
 
     def item_title(self, comment: Comment) -> str:
         if comment.subject:
-            return comment.subject
-        return _("Comment by %(author)s") % {"author": comment.author_label}
+            return escape(comment.subject)
+        return escape(_("Comment by %(author)s") % {"author": comment.author_label})
 
     def item_description(self, comment: Comment) -> str:
         return comment.body_html

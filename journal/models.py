@@ -324,7 +324,9 @@ class Tag(models.Model):
 
     @staticmethod
     def slug_for(name: str) -> str:
-        return slugify(name, allow_unicode=True)
+        # Within the column: Unicode normalisation can make a short name's
+        # slug many times longer (U+FDFA alone becomes 18 letters).
+        return slugify(name, allow_unicode=True)[:80].strip("-_")
 
 
 class Post(models.Model):

@@ -13,6 +13,14 @@ Two values on a page belong to one visitor and are put in as it is served:
 the CSRF token of the comment form and the anonymous author's challenge
 (``journal.plugins``), which may be spent only once.
 
+The pages, their comment counts and the drawing locks go to the "pages"
+cache where one is configured (``CACHES["pages"]``), else to the default
+one. Anonymous visitors choose the addresses, so a flood of them must push
+out pages only, never the keys that enforce rules (the spent anti-bot
+challenges) that live in the default cache; the versions stay there too.
+Only addresses a page reads are kept: each query key it reads at most once,
+with a whole number.
+
 Who touches what: the write path (journal.services) and the admin for posts,
 comments and journals; the moderation plugin's audit writer for everything a
 moderator or owner does (decisions, undo, thread actions, rule settings),
@@ -28,7 +36,8 @@ import time
 import uuid
 from collections.abc import Iterable
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -47,11 +56,25 @@ PERSONAL_COOKIES = ("sessionid", "messages")
 # and how long that one may take before another draws it too.
 DRAW_WAIT = 2.0
 DRAW_SECONDS = 10
-QUERY_KEYS = frozenset({"page", "thread", "replyto", "after"})
+# The query keys each kind of page reads; any other makes a page uncached.
+QUERY_KEYS = {
+    "home": frozenset({"page"}),
+    "journal": frozenset({"page"}),
+    "post": frozenset({"thread", "replyto", "after"}),
+}
+# The one spelling of a page number or an id that is cached ("07", "+7", "٧"
+# and "7&page=7" draw the same page under other keys).
+_CANONICAL_NUMBER = re.compile(r"[1-9][0-9]{0,17}")
+PAGES_CACHE = "pages"
 
 _CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CHALLENGE_FIELD = re.compile(r'(name="started" value=")[^"]*(")')
 _HOLE = "\x00hole\x00"
+
+
+def _pages():
+    """Where pages, counts and drawing locks are kept (see the module's doc)."""
+    return caches[PAGES_CACHE if PAGES_CACHE in settings.CACHES else "default"]
 
 
 def _version_key(scope: str) -> str:
@@ -127,23 +150,34 @@ def comment_counts(posts: list, count) -> None:
         pk: f"pagecache:count:{pk}:{versions.get(scope, 0)}"
         for pk, scope in scopes.items()
     }
-    found = cache.get_many(list(keys.values()))
+    found = _pages().get_many(list(keys.values()))
     counts = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in keys if pk not in counts]
     if missing:
         fresh = count(missing)
-        cache.set_many({keys[pk]: fresh[pk] for pk in missing}, PAGE_SECONDS)
+        _pages().set_many({keys[pk]: fresh[pk] for pk in missing}, PAGE_SECONDS)
         counts |= fresh
     for post in posts:
         post.comment_count = counts[post.pk]
 
 
-def _cacheable(request) -> bool:
+def _plain_query(request, kind: str) -> bool:
+    """Whether the query string holds only what this kind of page reads, once
+    each, as whole numbers: any other address is drawn but not kept."""
+    return all(
+        name in QUERY_KEYS[kind]
+        and len(values) == 1
+        and _CANONICAL_NUMBER.fullmatch(values[0])
+        for name, values in request.GET.lists()
+    )
+
+
+def _cacheable(request, kind: str) -> bool:
     return (
         request.method in ("GET", "HEAD")
         and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
         and not request.user.is_authenticated
-        and set(request.GET) <= QUERY_KEYS
+        and _plain_query(request, kind)
         and enabled()
     )
 
@@ -167,14 +201,15 @@ def _drawn_by_another(key: str):
     Right after a change, every reader of a busy page misses it at the same
     moment; one draws it and the others wait for it instead of each drawing
     the same page (the load test's posts are read right after each comment)."""
-    if cache.add(_drawing_key(key), 1, DRAW_SECONDS):
+    pages = _pages()
+    if pages.add(_drawing_key(key), 1, DRAW_SECONDS):
         return None
     deadline = time.monotonic() + DRAW_WAIT
     pause = 0.005
     while time.monotonic() < deadline:
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
-        found = cache.get_many([key, _drawing_key(key)])
+        found = pages.get_many([key, _drawing_key(key)])
         if key in found:
             return found[key]
         if _drawing_key(key) not in found:
@@ -186,10 +221,10 @@ def _draw(key: str, view, request, *args, **kwargs):
     try:
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, _template(response), PAGE_SECONDS)
+            _pages().set(key, _template(response), PAGE_SECONDS)
         return response
     finally:
-        cache.delete(_drawing_key(key))
+        _pages().delete(_drawing_key(key))
 
 
 def _served(request, stored, post_id) -> HttpResponse:
@@ -211,7 +246,7 @@ def anonymous_pages(kind: str):
     def decorate(view):
         @functools.wraps(view)
         def cached_view(request, *args, **kwargs):
-            if not _cacheable(request):
+            if not _cacheable(request, kind):
                 return view(request, *args, **kwargs)
             journal_name, post_id = kwargs.get("journal_name"), kwargs.get("post_id")
             if kind == "home":
@@ -220,12 +255,14 @@ def anonymous_pages(kind: str):
                 scopes = [*_scopes(journal_name), "listings"]
             else:
                 scopes = _scopes(journal_name, post_id)
-            # In the visitor's language (LocaleMiddleware chose it).
+            # In the visitor's language (LocaleMiddleware chose it), at the
+            # address they asked for: scheme and host included, since feeds
+            # hold absolute links and a site may answer to several names.
             key = (
                 f"pagecache:page:{kind}:{_versions(scopes)}:"
-                f"{get_language()}:{request.get_full_path()}"
+                f"{get_language()}:{request.build_absolute_uri()}"
             )
-            stored = cache.get(key)
+            stored = _pages().get(key)
             if stored is None:
                 stored = _drawn_by_another(key)
             if stored is None:

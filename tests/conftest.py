@@ -26,12 +26,12 @@ def empty_cache():
 
     from moderation import judging, ratelimit
 
-    for alias in ("default", "sessions"):
+    for alias in ("default", "sessions", "pages"):
         caches[alias].clear()
     ratelimit.reset()
     judging.forget_known_rules()
     yield
-    for alias in ("default", "sessions"):
+    for alias in ("default", "sessions", "pages"):
         caches[alias].clear()
     ratelimit.reset()
     translation.deactivate()

@@ -12,10 +12,13 @@ META = [FIXTURES / "comment_meta.xml", FIXTURES / "comment_meta_2.xml"]
 BODIES = [FIXTURES / "comment_body.xml", FIXTURES / "comment_body_2.xml"]
 
 
-def import_files(journal, *extra, entries=ENTRIES, meta=META, bodies=BODIES):
-    """Run the command on the fixture (or the files given); its output."""
+def import_files(
+    journal, *extra, entries=ENTRIES, meta=META, bodies=BODIES, match=True
+):
+    """Run the command on the fixture (or the files given); its output. With
+    ``match``, the owner's own old name links to their account."""
     out = StringIO()
-    args = [journal.name]
+    args = [journal.name, *(["--match-usernames"] if match else [])]
     if entries:
         args += ["--entries", *map(str, entries)]
     if meta:
@@ -27,10 +30,11 @@ def import_files(journal, *extra, entries=ENTRIES, meta=META, bodies=BODIES):
 
 
 @pytest.fixture
-def people(db):
-    """The accounts here: frank (the same name as on the old site) and marta
-    (renamed to marta_k on the old site)."""
-    return {
-        "frank": UserFactory(username="frank"),
-        "marta": UserFactory(username="marta"),
-    }
+def people(journal):
+    """The accounts here: the journal's owner, frank (the same name as on the
+    old site), and marta (renamed to marta_k on the old site), who is not the
+    owner: only the owner's own old comments are ever linked to an account."""
+    owner = journal.owner
+    owner.username = "frank"
+    owner.save()
+    return {"frank": owner, "marta": UserFactory(username="marta")}

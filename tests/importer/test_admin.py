@@ -60,7 +60,7 @@ def test_an_owner_uploads_the_export_and_reads_the_report(
     assert response.status_code == 302
     assert response["Location"] == f"/admin/importer/importjob/{job.pk}/change/"
     assert job.state == JobState.DONE
-    assert job.created_by.username == "owner"
+    assert job.created_by == journal.owner
     assert job.report["comments"]["created"] == 20
     assert Comment.objects.filter(journal=journal).count() == 20
     # The files were kept only as long as the job needed them.

@@ -200,25 +200,35 @@ def test_a_renamed_poster_is_one_person_under_their_newest_name(journal, people)
     } in report["issues"]
 
 
-def test_the_owner_maps_a_renamed_poster_to_their_account_here(journal, people):
-    import_files(journal, "--map", "marta_k=marta")
+def test_the_owner_maps_their_own_renamed_old_name_to_their_account(journal, people):
+    import_files(journal, "--map", "marta_k=frank")
 
     comments = imported(journal)
     for source in (101, 105, 161):
-        assert comments[source].author == people["marta"]
+        assert comments[source].author == people["frank"]
+
+
+def test_a_map_never_links_old_comments_to_someone_elses_account(journal, people):
+    """An export is the owner's word alone: naming another account here for an
+    old name would put words in that person's mouth."""
+    import_files(journal, "--map", "marta_k=marta")
+
+    for source in (101, 105, 161):
+        assert imported(journal)[source].author is None
+        assert imported(journal)[source].author_name == "marta_k (livejournal.com)"
 
 
 def test_a_reimport_with_the_map_moves_the_comments_to_the_account(journal, people):
     import_files(journal)
 
-    report = report_of(journal, "--map", "marta_k = marta")
+    report = report_of(journal, "--map", "marta_k = frank")
 
     assert report["comments"]["updated"] == 3
-    assert imported(journal)[101].author == people["marta"]
+    assert imported(journal)[101].author == people["frank"]
 
 
-def test_same_named_accounts_are_not_linked_when_the_owner_says_so(journal, people):
-    import_files(journal, "--no-match-usernames")
+def test_the_owners_old_name_links_only_when_asked(journal, people):
+    import_files(journal, match=False)
 
     assert imported(journal)[100].author is None
     assert imported(journal)[100].author_name == "frank (livejournal.com)"

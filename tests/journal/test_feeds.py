@@ -1,6 +1,7 @@
 """Feeds of a journal's posts, a tag's posts and a post's published comments,
 read as a feed reader reads them (feedparser), in RSS 2.0 and Atom 1.0."""
 
+import html
 import re
 
 import feedparser
@@ -132,3 +133,15 @@ def test_pages_name_their_feeds_for_feed_readers(journal):
         assert named == feeds, url
         for feed in named:
             read_feed(feed)
+
+
+def test_a_title_with_markup_reads_as_text_in_a_feed_reader(journal):
+    """Readers that show titles as HTML get the title as written, not markup."""
+    PostFactory(journal=journal, title="<b>Bold</b> & <img src=x onerror=alert(1)>")
+
+    _, feed = read_feed(f"/{journal.name}/rss/")
+
+    # feedparser hands the title over as HTML: shown, it reads as written.
+    title = feed.entries[0].title
+    assert "<b>" not in title and "<img" not in title
+    assert html.unescape(title) == "<b>Bold</b> & <img src=x onerror=alert(1)>"

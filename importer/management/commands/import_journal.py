@@ -50,9 +50,10 @@ class Command(BaseCommand):
             help="an old name whose comments are an account's here (repeatable)",
         )
         parser.add_argument(
-            "--no-match-usernames",
+            "--match-usernames",
             action="store_true",
-            help="do not link old names to accounts with the same username",
+            help="link the owner's own old username to the owner's account "
+            "(other people's comments are never linked to accounts here)",
         )
         parser.add_argument("--by", help="the username recorded as starting it")
         parser.add_argument(
@@ -104,7 +105,7 @@ class Command(BaseCommand):
             sources=sources,
             options=importing.Options(
                 site=options["site"].strip().lower(),
-                match_usernames=not options["no_match_usernames"],
+                match_usernames=options["match_usernames"],
                 name_map=name_map,
                 dry_run=options["dry_run"],
             ),
