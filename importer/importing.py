@@ -298,6 +298,19 @@ class _Run:
             item.save(update_fields=["digest", "job", "updated_at"])
             self.report.entries["updated"] += 1
 
+    def _cut(
+        self, text: str, limit: int, kind: str, source_id: str, *, body=False
+    ) -> str:
+        """``text`` within the write path's ``limit``; what was cut, reported."""
+        if len(text) <= limit:
+            return text
+        if body:
+            details = {"length": f"{len(text):,}", "limit": f"{limit:,}"}
+            self.report.issue(Issue(kind, source_id, "body_cut", details))
+        else:
+            self.report.issue(Issue(kind, source_id, "subject_cut", {"limit": limit}))
+        return text[:limit]
+
     def _post_values(self, entry: formats.Entry) -> dict:
         jitemid = str(entry.jitemid)
         published_at = entry.eventtime or entry.logtime
@@ -305,12 +318,9 @@ class _Run:
             self.report.issue(Issue("entry", jitemid, "entry_no_date"))
             published_at = self.now
         title = " ".join(entry.subject.split())
-        title_limit = Post._meta.get_field("title").max_length
-        if len(title) > title_limit:
-            self.report.issue(
-                Issue("entry", jitemid, "subject_cut", {"limit": title_limit})
-            )
-            title = title[:title_limit]
+        title = self._cut(
+            title, Post._meta.get_field("title").max_length, "entry", jitemid
+        )
         # LiveJournal has no title-less posts' equivalent here; its date will do.
         title = title or published_at.strftime("%Y-%m-%d")
         body = _lj_markup(entry.body)
@@ -324,17 +334,9 @@ class _Run:
             body += (
                 f"\n<p><small>{' · '.join(item for item in extras if item)}</small></p>"
             )
-        limit = journal_option("POST_MAX_LENGTH")
-        if len(body) > limit:
-            self.report.issue(
-                Issue(
-                    "entry",
-                    jitemid,
-                    "body_cut",
-                    {"length": f"{len(body):,}", "limit": f"{limit:,}"},
-                )
-            )
-            body = body[:limit]
+        body = self._cut(
+            body, journal_option("POST_MAX_LENGTH"), "entry", jitemid, body=True
+        )
         return {
             "title": title,
             "body_source": body,
@@ -512,23 +514,11 @@ class _Run:
         source_id = str(body.id)
         subject = " ".join(body.subject.split())
         limit = journal_option("SUBJECT_MAX_LENGTH")
-        if len(subject) > limit:
-            self.report.issue(
-                Issue("comment", source_id, "subject_cut", {"limit": limit})
-            )
-            subject = subject[:limit]
+        subject = self._cut(subject, limit, "comment", source_id)
         text = _lj_markup(body.body or "")
-        most = journal_option("COMMENT_MAX_LENGTH")
-        if len(text) > most:
-            self.report.issue(
-                Issue(
-                    "comment",
-                    source_id,
-                    "body_cut",
-                    {"length": f"{len(text):,}", "limit": f"{most:,}"},
-                )
-            )
-            text = text[:most]
+        text = self._cut(
+            text, journal_option("COMMENT_MAX_LENGTH"), "comment", source_id, body=True
+        )
         too_much = Issue(
             "comment",
             source_id,
