@@ -49,6 +49,7 @@ from journal.plugins import ViewerRoles, plugin  # noqa: E402
 from journal.sanitize import clean_comment_body, clean_post_body, summarize  # noqa: E402
 from journal.services import save_post  # noqa: E402
 from moderation import services as moderation  # noqa: E402
+from moderation import shared_lists  # noqa: E402
 from moderation.services import record_rule_set  # noqa: E402
 
 from . import shape, spam_model  # noqa: E402
@@ -360,9 +361,10 @@ def measure_shape(name, journal, version, anonymous: Client, logged_in: Client):
     }
 
 
-def measure_posting(owner: User, post: Post) -> dict:
-    """A registered user's top-level comment, through the form and the API."""
-    writers = make_users("writer", 40)
+def measure_posting(owner: User, post: Post, writers: str = "writer") -> dict:
+    """A registered user's top-level comment, through the form and the API
+    (by 40 new accounts named ``writers`` and a number)."""
+    writers = make_users(writers, 40)
     form_url = reverse(
         "journal:post_comment",
         kwargs={"journal_name": post.journal.name, "post_id": post.pk},
@@ -406,6 +408,45 @@ def measure_posting(owner: User, post: Post) -> dict:
     form_ms, form = timed(post_form, repeat=40)
     api_ms, api = timed(post_api, repeat=40)
     return request_figures("form", form_ms, form) | request_figures("api", api_ms, api)
+
+
+# Shared lists followed while posting (moderation.shared_lists): how many, and
+# how many entries each holds.
+LISTS, LIST_ENTRIES = 5, 2_000
+
+
+def measure_lists(owner: User, post: Post) -> dict:
+    """Posting as ``measure_posting`` does, then again once the journal
+    follows ``LISTS`` word lists of ``LIST_ENTRIES`` entries each (a tenth
+    matching inside words), none of which the comments hold: what matching
+    them costs a comment, in time and queries."""
+    without = measure_posting(owner, post)
+    keeper = User.objects.create_user("bench_keeper", email="keeper@example.org")
+    source, _version = make_journal("listkeeper", keeper)
+    for number in range(LISTS):
+        entries = [
+            {
+                "phrase": f"zq{number}w{n}",
+                "kind": "hold" if n % 2 else "block",
+                "substring": n % 10 == 0,
+            }
+            for n in range(LIST_ENTRIES)
+        ]
+        followed = shared_lists.publish(
+            journal=source,
+            by=keeper,
+            kind="words",
+            name=f"Bench list {number}",
+            entries=entries,
+        )
+        shared_lists.subscribe(journal=post.journal, shared_list=followed, by=owner)
+    with_lists = measure_posting(owner, post, writers="listed")
+    return {
+        "lists": LISTS,
+        "entries_each": LIST_ENTRIES,
+        "without": without,
+        "with_lists": with_lists,
+    }
 
 
 def measure_queue() -> dict:
@@ -642,10 +683,12 @@ def measure_only(part: str, owner: User, reader: User) -> dict:
     if part == "queue":
         return {"database": connection.vendor, "queue": measure_queue()}
     journal, version = make_journal("threads", owner, comment_access="anyone")
-    if part == "posting":
+    if part in ("posting", "lists"):
         post = make_post(journal, "1000 comments, 50% registered")
         insert_thread(post, shape.thread(1_000, registered_share=0.5), version)
         analyze()
+        if part == "lists":
+            return {"database": connection.vendor, "lists": measure_lists(owner, post)}
         return {"database": connection.vendor, "posting": measure_posting(owner, post)}
     logged_in = Client()
     logged_in.force_login(reader)
@@ -664,7 +707,7 @@ def main() -> None:
     parser.add_argument("--setup", help="the load test's setup file")
     parser.add_argument(
         "--only",
-        choices=("shapes", "posting", "queue"),
+        choices=("shapes", "posting", "queue", "lists"),
         help="measure one part alone, while working on it",
     )
     args = parser.parse_args()

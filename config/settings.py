@@ -335,6 +335,19 @@ SPECTACULAR_SETTINGS = {
         "WordKindEnum": "moderation.models.WordKind",
         "RestrictionKindEnum": "moderation.models.RestrictionKind",
         "ChangeKindEnum": ["same", "removed", "added"],
+        # A rule's action, and a verdict's (moderation.shadows).
+        "ActionEnum": ["publish", "hold", "refuse"],
+        "LiveActionEnum": ["publish", "hold"],
+        "ShadowStateEnum": ["shadow", "promoted", "retired"],
+        # A comment's state (first named for the decisions' "state_seen"), and a
+        # backtest's (moderation.backtest).
+        "StateSeenEnum": "journal.states.CommentState",
+        "BacktestStateEnum": ["queued", "running", "done", "failed"],
+        # Shared lists (moderation.shared_lists): their kind and state, and the
+        # kinds of a shared word list's entries.
+        "SharedListKindEnum": "moderation.models.SharedListKind",
+        "SharedListStateEnum": "moderation.models.SharedListState",
+        "SharedWordKindEnum": ["block", "hold"],
     },
 }
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -19,6 +21,15 @@ from .states import CommentState
 RESERVED_JOURNAL_NAMES = frozenset(
     {"admin", "accounts", "api", "moderation", "static", "media", "tag", "feeds"}
 )
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone; use a name such as Europe/Berlin."),
+            code="invalid_time_zone",
+            params={"zone": value},
+        )
 
 
 def validate_journal_name(value: str) -> None:
@@ -244,6 +255,43 @@ class Journal(models.Model):
         help_text=_(
             "A moderator who opens an item claims it for a few minutes; the others "
             "see their name on it. A claim only informs: anyone may still decide."
+        ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_(
+            "The journal's own clock: scheduled modes start and end by it, such as "
+            "Europe/Moscow or America/New_York."
+        ),
+    )
+    heat_replies = models.PositiveSmallIntegerField(
+        _("screen a sub-thread that gets this many replies"),
+        default=0,
+        help_text=_(
+            "A heated sub-thread is screened for a while, then opens again on its "
+            "own. 0 turns this off."
+        ),
+    )
+    heat_minutes = models.PositiveSmallIntegerField(
+        _("within (minutes)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
+    heat_hours = models.PositiveSmallIntegerField(
+        _("screen it for (hours)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        _("authors may appeal a decision for (days)"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "A rejected comment, a ban or a screening may be appealed once, within "
+            "this many days. 0 turns appeals off."
         ),
     )
     created_at = models.DateTimeField(
@@ -476,6 +524,9 @@ class Comment(models.Model):
     # A moderator screened it by hand: every edit stays held until a moderator
     # approves or unscreens it.
     moderator_screened = models.BooleanField(default=False, editable=False)
+    # The facts the verdict was computed from (the plugin's compact, versioned
+    # record), so that a later replay judges the comment as it stood then.
+    judged_facts = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, editable=False
     )

@@ -25,7 +25,9 @@ Who touches what: the write path (journal.services) and the admin for posts,
 comments and journals; the moderation plugin's audit writer for everything a
 moderator or owner does (decisions, undo, thread actions, rule settings),
 since every such change is audited; the account page for a changed name or
-userpic, which shows on every page (``touch_everything``).
+userpic, which shows on every page (``touch_everything``). What changes with
+the clock alone (the plugin's scheduled windows opening or closing) nothing
+touches: such a page is kept no later than that moment (``keep_until``).
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ import re
 import time
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from .conf import option
@@ -217,11 +221,28 @@ def _drawn_by_another(key: str):
     return None
 
 
+def keep_until(response, moment: datetime | None) -> None:
+    """Keep this page no later than ``moment`` (aware): what it shows changes
+    then on its own, with nothing to touch its version (a scheduled window of
+    the moderation plugin opens or closes, ``journal.plugins.Access``)."""
+    if moment is not None:
+        response.page_cache_until = moment
+
+
+def _seconds_to_keep(response) -> int:
+    until = getattr(response, "page_cache_until", None)
+    if until is None:
+        return PAGE_SECONDS
+    # Whole seconds, rounded down: gone by the moment, never a second after.
+    return min(PAGE_SECONDS, int((until - timezone.now()).total_seconds()))
+
+
 def _draw(key: str, view, request, *args, **kwargs):
     try:
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            _pages().set(key, _template(response), PAGE_SECONDS)
+        seconds = _seconds_to_keep(response)
+        if response.status_code == 200 and not response.streaming and seconds > 0:
+            _pages().set(key, _template(response), seconds)
         return response
     finally:
         _pages().delete(_drawing_key(key))

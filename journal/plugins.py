@@ -13,7 +13,8 @@ The plugin answers:
 - **judge**: a new or edited comment, published, held or refused, and why;
 - **may_comment**: whether a viewer may comment on a post, and why not;
 - **comment_stored**, **post_moved**: a write's side effects (mail, the log);
-- **tools**: what a viewer sees of moderation on a post page;
+- **tools**: what a viewer sees of moderation on a post page (an author: the
+  appeal of a decision about them);
 - **viewer_annotations**: what it needs to know of the viewer, asked in the
   post page's own query so that it costs no round trip of its own;
 - **comment_annotations**: the same for each comment of a page (such as
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
 
@@ -65,9 +67,14 @@ class ViewerRoles:
 
 @dataclass(frozen=True)
 class Access:
-    """Whether a viewer may comment on a post; if not, why."""
+    """Whether a viewer may comment on a post; if not, why. ``notices`` are
+    sentences for above the comment form ("Comments are screened until
+    07:00"), true until ``changes_at`` (an aware moment) at most: a page
+    showing them, or showing none, is not kept past it."""
 
     refusal: Refusal | None = None
+    notices: tuple[str, ...] = ()
+    changes_at: datetime | None = None
 
     @property
     def refused(self) -> bool:
@@ -105,12 +112,35 @@ class Draft:
 class Judgement:
     """The plugin's answer: the state to store (a ``CommentState``), the reasons
     kept with the comment and the id of the rule-set version it was judged
-    under; or a refusal, and then nothing is stored."""
+    under; or a refusal, and then nothing is stored. ``facts`` is the plugin's
+    own record of what the verdict was computed from, stored with the comment
+    as plain JSON and read back only by the plugin."""
 
     state: str = CommentState.PUBLISHED
     reasons: tuple[dict, ...] = ()
     rule_set_version_id: int | None = None
     refusal: Refusal | None = None
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppealOffer:
+    """What an author may do about a decision moderation made about them, as
+    the page shows it: ``status``, where their appeal stands (a sentence; ""
+    before they made one; ``state`` "open", "granted" or "denied"), and while
+    they may still appeal, ``url`` to POST the form to. The form's one field,
+    ``text`` (at most ``max_length`` characters), is labelled ``prompt``, its
+    button ``label``; ``help`` says until when. ``key`` names the form apart
+    from others on the page."""
+
+    key: str
+    status: str = ""
+    state: str = ""
+    url: str = ""
+    label: str = ""
+    prompt: str = ""
+    help: str = ""
+    max_length: int = 0
 
 
 class Tools(Protocol):
@@ -129,6 +159,13 @@ class Tools(Protocol):
 
     # What a moderator's reason code for rejecting a comment means, in words.
     def reason_label(self, code: str) -> str: ...
+
+    # Below the viewer's own comment: the appeal of a decision on it, if any.
+    def appeal(self, comment) -> AppealOffer | None: ...
+
+    # Beside the comment form: appeals of what the journal decided about the
+    # viewer (a ban, a screening).
+    journal_appeals: list[AppealOffer]
 
 
 class Plugin(Protocol):
@@ -219,6 +256,7 @@ def take_follow_ups(session, path: str) -> list[FollowUp]:
 @dataclass
 class NoTools:
     post_links: list = field(default_factory=list)
+    journal_appeals: list = field(default_factory=list)
 
     def reader_links(self, comment) -> list:
         return []
@@ -228,6 +266,9 @@ class NoTools:
 
     def reason_label(self, code: str) -> str:
         return ""
+
+    def appeal(self, comment) -> None:
+        return None
 
 
 class Unmoderated:

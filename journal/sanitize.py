@@ -591,6 +591,15 @@ def _link_like(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def plain_text(cleaned_html: str) -> str:
+    """``summarize(cleaned_html).text`` alone, without looking for addresses
+    (a replay of many comments' rules reads only their text)."""
+    parser = _Summarizer()
+    parser.feed(cleaned_html)
+    parser.close()
+    return "".join(parser.parts)
+
+
 def summarize(cleaned_html: str) -> HtmlSummary:
     parser = _Summarizer()
     parser.feed(cleaned_html)

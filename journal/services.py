@@ -244,6 +244,7 @@ def submit_comment(
         state=judgement.state,
         reasons=list(judgement.reasons),
         rule_set_version_id=judgement.rule_set_version_id,
+        judged_facts=dict(judgement.facts),
         ip_address=origin.ip_address
         if journal.logs_ip_of(anonymous=author is None)
         else None,
@@ -456,6 +457,7 @@ def edit_comment(
     comment.reasons = list(judgement.reasons)
     comment.rule_codes = Comment.codes_of(comment.reasons)
     comment.rule_set_version_id = judgement.rule_set_version_id
+    comment.judged_facts = dict(judgement.facts)
     comment.edited_at = timezone.now()
     comment.revision += 1
     comment.save(
@@ -467,6 +469,7 @@ def edit_comment(
             "reasons",
             "rule_codes",
             "rule_set_version",
+            "judged_facts",
             "edited_at",
             "revision",
         ]  # fmt: skip

@@ -316,7 +316,10 @@ def _render_post_page(request, post: Post, *, reply_to_id=None):
         "tools": tools,
         "follow_ups": take_follow_ups(request.session, request.path),
     }
-    return render(request, "journal/post.html", context)
+    response = render(request, "journal/post.html", context)
+    # The plugin's notices above the form hold until then (a scheduled window).
+    pagecache.keep_until(response, access.changes_at)
+    return response
 
 
 @require_safe
@@ -448,7 +451,7 @@ def edit_comment(request, journal_name: str, post_id: int, comment_id: int):
                 form.add_error(None, error)
             except services.CommentRefused as refused:
                 form.add_error(None, refused.message)
-                status = 429 if refused.code == "rate.limited" else 403
+                status = 429 if refused.retry_after else 403
             else:
                 _announce(request, comment)
                 return redirect(comment.get_absolute_url())

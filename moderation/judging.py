@@ -2,18 +2,21 @@
 answer. The platform's write path asks through the plugin interface
 (``moderation.plugin``), inside its own transaction.
 
-Facts come from one query on the journal's row (the rule-set version in force
-and the word list, the author's standing, and the draft's own checks), the rate
-limit and the anonymous author's proof. The verdict comes from the pure
-pipeline in ``moderation.rules``.
+Facts come from one query on the journal's row (the rule-set version in force,
+the word list, the scheduled modes and the shared lists it follows, the shadow
+rule set running beside them, the author's standing, and the draft's own
+checks, a reply's sub-thread's heat screening among them), the rate limit and
+the anonymous author's proof. The
+verdict comes from the pure pipeline in ``moderation.rules``.
 
 Two things are kept in process memory, because building them cost more than
 the rest of the comment: the judging query compiled to SQL, once per shape
 (``_CompiledQuery``), and each journal's rules compiled for the pipeline
 (``_KnownRules``). Neither is ever trusted on its own: the query reads the
-journal's latest rule-set version and word list on every comment, and the
-compiled rules are used only while they still match, so a change made through
-any door, in any process, applies to the very next comment.
+journal's latest rule-set version, word list, scheduled modes and the latest
+version of each list it follows on every comment, and the compiled rules are
+used only while they still match, so a change made through any door, in any
+process, applies to the very next comment.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    CharField,
     Count,
     Exists,
     OuterRef,
@@ -34,25 +38,71 @@ from django.db.models import (
     TextField,
     Value,
 )
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from journal import paths
 from journal.models import Comment, CommentState, Journal, Post
 from journal.plugins import Access, Draft, Judgement, Refusal, ViewerRoles
 
-from . import antibot, learning, ratelimit, rules, spam, trust
-from .models import RULE_SETTING_FIELDS, AuthorRestriction, RuleSetVersion, WordRule
-from .services import rule_set_in_force
+from . import (
+    antibot,
+    followed_lists,
+    learning,
+    ratelimit,
+    rules,
+    shadows,
+    spam,
+    trust,
+)
+from .models import (
+    RULE_SETTING_FIELDS,
+    AuthorRestriction,
+    HeatScreening,
+    RuleSetVersion,
+    ScheduledMode,
+    ShadowRuleSet,
+    Subscription,
+    WordRule,
+)
+from .services import rule_set_in_force, schedule_window
 from .words import WordEntry
 
 
-def settings_for(journal: Journal, word_rules) -> rules.RuleSettings:
+def settings_for(
+    journal: Journal, word_rules, schedule=(), followed=()
+) -> rules.RuleSettings:
     """The settings the rule pipeline reads: the journal's comment settings
-    (columns of the platform's Journal) and its word lists."""
+    (columns of the platform's Journal), its word lists and scheduled modes,
+    and the shared lists it follows (``moderation.followed_lists``) as its own
+    entries leave them."""
+    word_rules = list(word_rules)
+    followed = list(followed)
+    names = {one.list_id: one.name for one in followed}
+    words = [(word.phrase, word.kind, word.substring, "") for word in word_rules]
+    if followed:
+        own = [(word.phrase, word.kind, word.substring) for word in word_rules]
+        words += [
+            (phrase, kind, substring, names[list_id])
+            for phrase, kind, substring, list_id in followed_lists.effective_words(
+                own, followed
+            )
+        ]
     blocked, held = [], []
-    for word in word_rules:
-        entry = WordEntry(word.phrase, substring=word.substring)
-        (blocked if word.kind == WordRule.Kind.BLOCK else held).append(entry)
+    for phrase, kind, substring, list_name in words:
+        entry = WordEntry(phrase, substring=substring, list_name=list_name)
+        if kind == WordRule.Kind.BLOCK:
+            blocked.append(entry)
+        elif kind == WordRule.Kind.HOLD:
+            held.append(entry)
+    bans = tuple(
+        rules.SharedBan(
+            user_id=user_id,
+            list_name=names[list_id],
+            until=datetime.fromisoformat(until) if until else None,
+        )
+        for user_id, until, list_id in followed_lists.effective_bans(followed)
+    )
     return rules.RuleSettings(
         comment_access=journal.comment_access,
         screening=journal.screening,
@@ -70,6 +120,69 @@ def settings_for(journal: Journal, word_rules) -> rules.RuleSettings:
         history_comments=journal.history_comments,
         history_rejected_percent=journal.history_rejected_percent,
         strike_window_days=journal.strike_window_days,
+        time_zone=journal.time_zone,
+        schedule=tuple(schedule_window(mode) for mode in schedule),
+        shared_bans=bans,
+    )
+
+
+# The scheduled modes' columns, as the judging query and the post page's query
+# read them (``schedule_rows``, ``schedule_from_rows``).
+SCHEDULE_COLUMNS = (
+    "pk",
+    "name",
+    "mode",
+    "days",
+    "starts_at",
+    "ends_at",
+    "ends_after_days",
+    "rate_per_minute",
+)
+
+
+def schedule_rows(journal_ref: str = "pk") -> Subquery:
+    """The journal's scheduled modes in force, as one column of JSON text on a
+    row whose ``journal_ref`` names the journal's id: no query of its own."""
+    return _rows(
+        ScheduledMode.objects.active().filter(journal_id=OuterRef(journal_ref)),
+        *SCHEDULE_COLUMNS,
+    )
+
+
+def schedule_from_rows(text: str | None, journal: Journal) -> list[ScheduledMode]:
+    """The scheduled modes read by ``schedule_rows`` (unsaved copies)."""
+    modes = []
+    for pk, name, mode, days, starts, ends, after, rate in json.loads(text or "[]"):
+        modes.append(
+            ScheduledMode(
+                pk=pk,
+                journal=journal,
+                name=name,
+                mode=mode,
+                days=days,
+                starts_at=time.fromisoformat(starts),
+                ends_at=time.fromisoformat(ends),
+                ends_after_days=after,
+                rate_per_minute=rate,
+            )
+        )
+    return modes
+
+
+def followed_rows(journal_ref: str = "pk", kind: str | None = None) -> Subquery:
+    """The shared lists the journal follows (of ``kind``, or all), as
+    ``[[list id, latest version id], ...]`` text on a row whose ``journal_ref``
+    names the journal's id: compared as text with the lists known, and read
+    (``moderation.followed_lists.from_rows``) only when they changed."""
+    running = Subscription.objects.filter(
+        journal_id=OuterRef(journal_ref), ended_at__isnull=True
+    )
+    if kind is not None:
+        running = running.filter(shared_list__kind=kind)
+    return _rows(
+        running.annotate(version=followed_lists.latest_version_id()),
+        "shared_list_id",
+        "version",
     )
 
 
@@ -184,7 +297,27 @@ def _judging_query(shape: _Shape, v: _Values):
             "substring",
             "phrase",
         ),
+        "schedule": schedule_rows(),
+        # The shared lists followed, by their latest versions (the same).
+        "followed_lists": followed_rows(),
         "duplicate": Exists(duplicates),
+        # The shadow rule set running beside the live rules, as "id snapshot"
+        # text: compared as it comes with the one known, parsed only when new.
+        "shadow_rules": Subquery(
+            ShadowRuleSet.objects.filter(
+                journal=OuterRef("pk"), state=ShadowRuleSet.State.SHADOW
+            )
+            .order_by()
+            .annotate(
+                text=Concat(
+                    Cast("pk", CharField()),
+                    Value(" "),
+                    Cast("snapshot", TextField()),
+                    output_field=TextField(),
+                )
+            )
+            .values("text")[:1]
+        ),
     }
     if shape.scored:
         asked["spam_counts"] = _rows(
@@ -197,6 +330,14 @@ def _judging_query(shape: _Shape, v: _Values):
     if shape.ancestors:
         asked["thread_frozen"] = Exists(
             Comment.objects.filter(pk__in=v.ancestors, frozen=True)
+        )
+        # A reply's sub-thread is the one under its top-level comment
+        # (moderation.heat); screened for heat until then, if it is.
+        asked["heated_until"] = Subquery(
+            HeatScreening.objects.active(at=v.now)
+            .filter(thread_id=v.ancestors[0])
+            .order_by("-until")
+            .values("until")[:1]
         )
     if shape.authenticated:
         # Unordered: the model's default ordering would join the journal again.
@@ -376,6 +517,8 @@ class _KnownRules:
 
     version_id: int
     word_list: str | None  # as the judging query spells it
+    schedule: str | None  # the same
+    followed: str | None  # the same
     journal_settings: tuple
     settings: rules.RuleSettings
 
@@ -391,6 +534,8 @@ def forget_known_rules() -> None:
     test transaction hands out the same rule-set version ids again."""
     with _storing_rules:
         _known_rules.clear()
+        _known_shadows.clear()
+    followed_lists.forget()
 
 
 def _journal_settings(journal: Journal) -> tuple:
@@ -406,6 +551,8 @@ def _rules_in_force(journal: Journal, row: dict) -> tuple[int, rules.RuleSetting
         known is not None
         and known.version_id == row["latest_rule_set"]
         and known.word_list == row["word_list"]
+        and known.schedule == row["schedule"]
+        and known.followed == row["followed_lists"]
         and known.journal_settings == journal_settings
     ):
         return known.version_id, known.settings
@@ -415,22 +562,66 @@ def _rules_in_force(journal: Journal, row: dict) -> tuple[int, rules.RuleSetting
         )
         for pk, kind, inside, phrase in json.loads(row["word_list"] or "[]")
     ]
+    schedule = schedule_from_rows(row["schedule"], journal)
+    # Versions of shared lists this process has not read yet: one more query.
+    followed = followed_lists.from_rows(row["followed_lists"])
     # The rules changed (or this process has not judged here yet): one more
     # query, and a new version if they changed without one being recorded.
-    version, as_loaded = rule_set_in_force(journal, word_rules=word_rules)
+    version, as_loaded = rule_set_in_force(
+        journal, word_rules=word_rules, schedule=schedule, followed=followed
+    )
     if not as_loaded:
         # Changed since the request read the journal: the version's own
         # settings, and nothing remembered.
         return version.pk, rules.RuleSettings.from_snapshot(version.snapshot)
-    settings = settings_for(journal, word_rules)
+    settings = settings_for(journal, word_rules, schedule, followed)
     with _storing_rules:
         _known_rules.pop(journal.pk, None)
         while len(_known_rules) >= KNOWN_RULES_KEPT:
             _known_rules.pop(next(iter(_known_rules)))
         _known_rules[journal.pk] = _KnownRules(
-            version.pk, row["word_list"], journal_settings, settings
+            version.pk,
+            row["word_list"],
+            row["schedule"],
+            row["followed_lists"],
+            journal_settings,
+            settings,
         )
     return version.pk, settings
+
+
+@dataclass(frozen=True)
+class _KnownShadow:
+    """A journal's running shadow rule set compiled for the pipeline, and the
+    judging query's text of it (``shadow_rules``) it was compiled from."""
+
+    text: str
+    shadow_id: int
+    settings: rules.RuleSettings
+
+
+# By journal id, like _known_rules. A shadow's snapshot never changes, but ids
+# come back after a rolled-back transaction: the whole text is compared.
+_known_shadows: dict[int, _KnownShadow] = {}
+
+
+def _shadow_in_force(journal_id: int, text: str | None) -> _KnownShadow | None:
+    """The shadow running beside the live rules, as the judging query read it."""
+    if not text:
+        return None
+    known = _known_shadows.get(journal_id)
+    if known is not None and known.text == text:
+        return known
+    shadow_id, snapshot = text.split(" ", 1)
+    known = _KnownShadow(
+        text, int(shadow_id), rules.RuleSettings.from_snapshot(json.loads(snapshot))
+    )
+    with _storing_rules:
+        _known_shadows.pop(journal_id, None)
+        while len(_known_shadows) >= KNOWN_RULES_KEPT:
+            _known_shadows.pop(next(iter(_known_shadows)))
+        _known_shadows[journal_id] = known
+    return known
 
 
 def _age_days(moment) -> float:
@@ -438,29 +629,69 @@ def _age_days(moment) -> float:
 
 
 def may_comment(post: Post, user, roles: ViewerRoles) -> Access:
-    """The access rules alone: may this viewer comment here at all?"""
+    """The access rules alone: may this viewer comment here at all? And what
+    the open scheduled windows say above the form, until when (the scheduled
+    modes come with the page's own query: ``ModerationPlugin.viewer_annotations``).
+    """
+    journal = post.journal
+    schedule = schedule_from_rows(roles.noted.get("journal_schedule"), journal)
+    settings = settings_for(journal, (), schedule)
+    signed_in = bool(user and user.is_authenticated)
+    if signed_in and roles.noted.get("journal_ban_lists"):
+        # Only this viewer's entries: the rule reads no one else's.
+        settings = replace(
+            settings,
+            shared_bans=_bans_of(
+                user.pk, followed_lists.from_rows(roles.noted["journal_ban_lists"])
+            ),
+        )
+    now = timezone.now()
     facts = rules.CommentFacts(
-        settings=settings_for(post.journal, ()),
+        settings=settings,
         post_comments_enabled=post.comments_enabled,
         post_age_days=_age_days(post.published_at),
-        author_is_authenticated=bool(user and user.is_authenticated),
+        author_is_authenticated=signed_in,
+        author_id=user.pk if signed_in else None,
         author_is_member=roles.is_member,
         author_is_moderator=roles.is_moderator,
         banned=bool(roles.noted.get("viewer_is_banned")),
+        now=now,
     )
-    return Access(refusal=_refusal(rules.access_verdict(facts)))
+    return Access(
+        refusal=_refusal(rules.access_verdict(facts)),
+        notices=tuple(str(notice) for notice in rules.schedule_notices(settings, now)),
+        changes_at=rules.next_schedule_change(
+            settings.schedule, now, settings.time_zone
+        ),
+    )
+
+
+def _bans_of(user_id: int, followed) -> tuple[rules.SharedBan, ...]:
+    return tuple(
+        rules.SharedBan(
+            user_id=user_id,
+            list_name=one.name,
+            until=datetime.fromisoformat(until) if until else None,
+        )
+        for one in followed
+        for _user, until in one.bans_of(user_id)
+    )
 
 
 def _refusal(verdict: rules.Verdict, retry_after: int = 0) -> Refusal | None:
     reason = verdict.refusal
     if reason is None:
         return None
+    if reason.code not in rules.RATE_CODES:
+        retry_after = 0  # waiting helps only a rate limit
     return Refusal(code=reason.code, message=reason.message, retry_after=retry_after)
 
 
-def _facts(draft: Draft) -> tuple[rules.CommentFacts, int, str]:
+def _facts(
+    draft: Draft,
+) -> tuple[rules.CommentFacts, int, str, _KnownShadow | None]:
     """Every fact about the draft, under the rule-set version in force (and
-    that version's id).
+    that version's id, the rate limit's key and the shadow rule set running).
 
     If the rules changed since the request read the journal, the version's own
     settings are used (see moderation.services.rule_set_in_force).
@@ -520,8 +751,9 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, int, str]:
         row = _ask(asking(settings), values)
     standing = _standing(row, journal, author)
     rate_key = ratelimit.author_key(user_id=user_id, ip_address=draft.origin.ip_address)
+    # An open window's stricter limit counts the same places (ratelimit).
     activity = ratelimit.recent_activity(
-        journal.pk, rate_key, settings.rate_limit_per_minute
+        journal.pk, rate_key, settings.rate_limit_at(values.now)
     )
     score = None
     # Moderators are never scored (rules.likely_spam).
@@ -539,6 +771,7 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, int, str]:
         post_screen_all=post.screen_all_comments,
         post_age_days=_age_days(post.published_at),
         author_is_authenticated=author is not None,
+        author_id=user_id,
         author_is_member=standing.is_member,
         author_is_moderator=standing.is_moderator,
         author_account_age_days=_age_days(author.date_joined) if author else None,
@@ -561,8 +794,15 @@ def _facts(draft: Draft) -> tuple[rules.CommentFacts, int, str]:
         spam_signs=score.top if score is not None else (),
         author_recent_count=recent[0],
         author_recent_rejected=recent[1],
+        now=values.now,
+        heated_until=row.get("heated_until"),
     )
-    return facts, version_id, rate_key
+    return (
+        facts,
+        version_id,
+        rate_key,
+        _shadow_in_force(journal.pk, row["shadow_rules"]),
+    )
 
 
 def _recent_history(journal, author, settings: rules.RuleSettings, editing):
@@ -588,8 +828,10 @@ def _recent_history(journal, author, settings: rules.RuleSettings, editing):
 def judge(draft: Draft) -> Judgement:
     """The verdict on a draft, and its places taken: the anonymous author's
     challenge spent and the author's place under the rate limit."""
-    facts, version_id, rate_key = _facts(draft)
+    facts, version_id, rate_key, shadow = _facts(draft)
     verdict = rules.decide(facts)
+    # Nothing handed over for an earlier draft outlives this one.
+    shadows.hand_over(None)
     if verdict.refused:
         return Judgement(refusal=_refusal(verdict, facts.rate_retry_after))
     refusal = None
@@ -598,10 +840,37 @@ def judge(draft: Draft) -> Judgement:
     refusal = refusal or _take_rate_limit_place(draft.post.journal, facts, rate_key)
     if refusal is not None:
         return Judgement(refusal=refusal)
-    return Judgement(
+    author = draft.author
+    judgement = Judgement(
         state=CommentState.HELD if verdict.held else CommentState.PUBLISHED,
         reasons=tuple(reason.as_dict() for reason in verdict.reasons),
         rule_set_version_id=version_id,
+        facts=rules.facts_record(
+            facts, name=author.display_name if author else draft.author_name
+        ),
+    )
+    if shadow is not None:
+        _judge_in_shadow(shadow, facts, verdict, judgement)
+    return judgement
+
+
+def _judge_in_shadow(
+    shadow: _KnownShadow,
+    facts: rules.CommentFacts,
+    verdict: rules.Verdict,
+    judgement: Judgement,
+) -> None:
+    """Decide again, with the same facts, under the shadow's settings, and hand
+    the verdict over for the comment about to be stored (never acted on)."""
+    seen = shadows.decide(facts, shadow.settings)
+    shadows.hand_over(
+        shadows.Handover(
+            shadow_id=shadow.shadow_id,
+            live_action=verdict.action.label,
+            shadow_action=seen.action.label,
+            reasons=tuple(reason.as_dict() for reason in seen.reasons),
+            facts=judgement.facts,
+        )
     )
 
 
@@ -629,7 +898,7 @@ def _take_rate_limit_place(
     again with the count as it is now. A place is taken at once rather than on
     commit: should the transaction still fail, the limit errs on the strict side.
     """
-    limit = facts.settings.rate_limit_per_minute
+    limit = facts.settings.rate_limit_at(facts.now)
     if ratelimit.take_place(journal.pk, rate_key, limit):
         return None
     current = ratelimit.recent_activity(journal.pk, rate_key, limit)

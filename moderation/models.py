@@ -4,6 +4,7 @@ authors, and the versions of each journal's rule set."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from journal.querysets import moderated_by
+from journal.validators import validate_name
 
 from .words import entry_key
 
@@ -35,6 +37,8 @@ class WordRule(models.Model):
     class Kind(models.TextChoices):
         BLOCK = "block", _("Blocked: refuse the comment")
         HOLD = "hold", _("Held: wait for a moderator")
+        # Overrides a subscribed shared list's entry for the same word.
+        ALLOW = "allow", _("Allowed: overrides a shared list")
 
     journal = models.ForeignKey(
         "journal.Journal",
@@ -75,7 +79,8 @@ class WordRule(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["block", "hold"]), name="word_rule_kind_valid"
+                condition=Q(kind__in=["block", "hold", "allow"]),
+                name="word_rule_kind_valid",
             ),
         ]
 
@@ -185,6 +190,11 @@ RULE_SETTING_FIELDS = (
     "ban_after_strikes",
     "ban_for_days",
     "queue_claims",
+    "time_zone",
+    "heat_replies",
+    "heat_minutes",
+    "heat_hours",
+    "appeal_days",
 )
 
 
@@ -524,6 +534,605 @@ class CommentFingerprint(models.Model):
         return gettext("band of comment %(comment)s") % {"comment": self.comment_id}
 
 
+# Rules that look ahead: scheduled modes, heat, shadow rule sets, backtests ----------
+
+
+class ScheduledModeQuerySet(models.QuerySet):
+    def active(self) -> ScheduledModeQuerySet:
+        """Windows in force; retired ones stay for the rule-set history."""
+        return self.filter(retired_at__isnull=True)
+
+
+class ScheduledMode(models.Model):
+    """A window of the week, in the journal's own time zone, with a stricter
+    mode: "Fri 22:00 – Mon 07:00: screen all", or "every night 23:00–07:00: at
+    most 2 comments a minute per author".
+
+    It starts at ``starts_at`` on each of ``days`` and ends ``ends_after_days``
+    days later at ``ends_at``; with 0, later the same day, or the next morning
+    when ``ends_at`` is not after ``starts_at``. Removing one retires it.
+    """
+
+    class Mode(models.TextChoices):
+        SCREEN = "screen", _("Screen all comments")
+        RATE = "rate", _("Fewer comments per author per minute")
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="scheduled_modes",
+        verbose_name=_("journal"),
+    )
+    name = models.CharField(
+        _("name"), max_length=60, help_text=_("Shown to readers, such as “Night”.")
+    )
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
+    # Weekdays it starts on, as digits: 0 is Monday, 6 is Sunday.
+    days = models.CharField(_("days"), max_length=7, default="0123456")
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    ends_after_days = models.PositiveSmallIntegerField(
+        _("ends after (days)"), default=0
+    )
+    rate_per_minute = models.PositiveSmallIntegerField(
+        _("comments per author per minute"),
+        default=0,
+        help_text=_("For the rate mode only."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, editable=False
+    )
+    retired_at = models.DateTimeField(
+        _("retired at"), null=True, blank=True, editable=False
+    )
+
+    objects = ScheduledModeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scheduled mode")
+        verbose_name_plural = _("scheduled modes")
+        ordering = ["journal", "days", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode__in=["screen", "rate"]),
+                name="scheduled_mode_mode_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    # At most this many windows in force per journal: each comment reads them.
+    MAX_ACTIVE = 20
+    LONGEST_DAYS = 6
+
+    def clean(self) -> None:
+        """Refuse a window the rules could not read, with a reason per field;
+        the weekdays come back sorted, each once ("404" is "04")."""
+        errors = {}
+        try:
+            validate_name(self.name or "")
+        except ValidationError as error:
+            errors["name"] = error.messages
+        self.name = " ".join((self.name or "").split())
+        if not self.name and "name" not in errors:
+            errors["name"] = _("Give the window a name readers see, such as “Night”.")
+        days = self.days or ""
+        if not days or set(days) - set("0123456"):
+            errors["days"] = _(
+                "Pick the weekdays it starts on, as digits from 0 (Monday) to 6 "
+                "(Sunday)."
+            )
+        else:
+            self.days = "".join(sorted(set(days)))
+        if (self.ends_after_days or 0) > self.LONGEST_DAYS:
+            errors["ends_after_days"] = _(
+                "A window ends at most 6 days after it starts; for a longer one, "
+                "add a window on more days."
+            )
+        if self.mode == self.Mode.RATE and not self.rate_per_minute:
+            errors["rate_per_minute"] = _(
+                "Say how many comments a minute each author may post: 1 or more."
+            )
+        elif self.mode == self.Mode.SCREEN and self.rate_per_minute:
+            errors["rate_per_minute"] = _(
+                "Only the rate mode takes a number of comments a minute; leave it "
+                "at 0 for a screening window."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class HeatScreeningQuerySet(models.QuerySet):
+    def active(self, at=None) -> HeatScreeningQuerySet:
+        at = at or timezone.now()
+        return self.filter(lifted_at__isnull=True, until__gt=at)
+
+
+class HeatScreening(models.Model):
+    """A sub-thread screened because it got many replies fast: set by the
+    system, audited with the figures that tripped it, ending on its own at
+    ``until`` or earlier when a moderator lifts it (the row stays)."""
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="heat_screenings",
+        verbose_name=_("journal"),
+    )
+    # The comment whose sub-thread heated up.
+    thread = models.ForeignKey(
+        "journal.Comment",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("thread"),
+    )
+    replies = models.PositiveIntegerField(_("replies"))
+    minutes = models.PositiveIntegerField(_("within (minutes)"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    until = models.DateTimeField(_("until"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+
+    objects = HeatScreeningQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("heat screening")
+        verbose_name_plural = _("heat screenings")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["thread", "until"], name="heat_by_thread"),
+            models.Index(fields=["journal", "until"], name="heat_by_journal"),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("thread %(thread)s until %(until)s") % {
+            "thread": self.thread_id,
+            "until": f"{self.until:%Y-%m-%d %H:%M}",
+        }
+
+
+class ShadowRuleSet(models.Model):
+    """A proposed rule set that runs beside the live one on every new comment:
+    its verdict is recorded, never acted on, until an owner promotes it."""
+
+    class State(models.TextChoices):
+        SHADOW = "shadow", _("Running in the shadow")
+        PROMOTED = "promoted", _("Promoted")
+        RETIRED = "retired", _("Retired")
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="shadow_rule_sets",
+        verbose_name=_("journal"),
+    )
+    name = models.CharField(_("name"), max_length=80, blank=True)
+    # The same layout as RuleSetVersion.snapshot.
+    snapshot = models.JSONField(_("snapshot"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.SHADOW
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_by_name = models.CharField(_("created by name"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    promoted_to = models.ForeignKey(
+        RuleSetVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("promoted to"),
+    )
+
+    class Meta:
+        verbose_name = _("shadow rule set")
+        verbose_name_plural = _("shadow rule sets")
+        ordering = ["journal", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journal"],
+                condition=Q(state="shadow"),
+                name="shadow_rule_set_one_running",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["shadow", "promoted", "retired"]),
+                name="shadow_rule_set_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or gettext("shadow rule set %(id)s") % {"id": self.pk}
+
+
+class ShadowVerdict(models.Model):
+    """What a shadow rule set would have done with one judged comment (new or
+    edited), beside what the live rules did."""
+
+    shadow = models.ForeignKey(
+        ShadowRuleSet,
+        on_delete=models.PROTECT,
+        related_name="verdicts",
+        verbose_name=_("shadow rule set"),
+    )
+    journal = models.ForeignKey(
+        "journal.Journal", on_delete=models.CASCADE, related_name="+"
+    )
+    comment = models.ForeignKey(
+        "journal.Comment", on_delete=models.PROTECT, related_name="shadow_verdicts"
+    )
+    live_action = models.CharField(_("live verdict"), max_length=8)
+    shadow_action = models.CharField(_("shadow verdict"), max_length=8)
+    reasons = models.JSONField(_("shadow reasons"), default=list, blank=True)
+    disagrees = models.BooleanField(_("disagrees"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shadow verdict")
+        verbose_name_plural = _("shadow verdicts")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["shadow", "disagrees", "created_at"], name="shadow_verdict_day"
+            ),
+            models.Index(fields=["comment"], name="shadow_verdict_comment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.live_action} / {self.shadow_action}"
+
+
+class Backtest(models.Model):
+    """A replay of a proposed rule change over the journal's last comments,
+    using the facts each was judged on; run by the task queue when long."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="backtests",
+        verbose_name=_("journal"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    # The proposed rules, in the layout of RuleSetVersion.snapshot.
+    proposal = models.JSONField(_("proposal"))
+    limit = models.PositiveIntegerField(_("comments"), default=1000)
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.QUEUED
+    )
+    done = models.PositiveIntegerField(_("replayed"), default=0)
+    total = models.PositiveIntegerField(_("to replay"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("backtest")
+        verbose_name_plural = _("backtests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]),
+                name="backtest_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("backtest %(id)s of %(journal)s") % {
+            "id": self.pk,
+            "journal": self.journal,
+        }
+
+
+# Due process and shared defences: appeals, notes, shared lists -------------------
+
+
+class Appeal(models.Model):
+    """An author asking a journal's moderators to look again at one decision: a
+    rejected comment (its ``comment.reject``/``comment.spam`` entry), or a ban
+    or screening of the author (its ``restriction.*`` entry). Once per decision.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Waiting for a moderator")
+        GRANTED = "granted", _("Granted")
+        DENIED = "denied", _("Denied")
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="appeals",
+        verbose_name=_("journal"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="appeals",
+        verbose_name=_("author"),
+    )
+    # The decision appealed against.
+    decision = models.OneToOneField(
+        AuditEntry,
+        on_delete=models.PROTECT,
+        related_name="appeal",
+        verbose_name=_("decision"),
+    )
+    comment = models.ForeignKey(
+        "journal.Comment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("comment"),
+    )
+    text = models.TextField(_("appeal"), max_length=2000)
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.OPEN
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_by_name = models.CharField(_("decided by name"), max_length=150, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    # The entry that records the outcome (granting also undoes the decision).
+    outcome = models.ForeignKey(
+        AuditEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("outcome"),
+    )
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "granted", "denied"]),
+                name="appeal_state_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["journal", "state", "id"], name="appeal_queue"),
+            models.Index(fields=["author", "journal"], name="appeal_by_author"),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("appeal %(id)s by %(author)s") % {
+            "id": self.pk,
+            "author": self.author,
+        }
+
+
+class AuthorNote(models.Model):
+    """A moderator's private note on an author in one journal: dated, signed,
+    never shown to the author. Taking one back retires it; the row stays."""
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="author_notes",
+        verbose_name=_("journal"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=2000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    written_by_name = models.CharField(_("written by name"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("note on an author")
+        verbose_name_plural = _("notes on authors")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["journal", "author", "-created_at"], name="note_lookup"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return gettext("note on %(author)s by %(by)s") % {
+            "author": self.author,
+            "by": self.written_by_name,
+        }
+
+
+class SharedList(models.Model):
+    """A word list or ban list a journal's owner publishes for other journals
+    to subscribe to. Every change adds a ``SharedListVersion``."""
+
+    class Kind(models.TextChoices):
+        WORDS = "words", _("Word list")
+        BANS = "bans", _("Ban list")
+
+    class State(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="shared_lists",
+        verbose_name=_("publishing journal"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.PUBLISHED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    unpublished_at = models.DateTimeField(_("unpublished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shared list")
+        verbose_name_plural = _("shared lists")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["words", "bans"]), name="shared_list_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["published", "unpublished"]),
+                name="shared_list_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SharedListVersion(models.Model):
+    """A shared list's entries as they stood from ``created_at`` on (append-only):
+    word lists as ``[[phrase, kind, substring], ...]``, ban lists as
+    ``[[user_id, username, until or null, reason], ...]``."""
+
+    shared_list = models.ForeignKey(
+        SharedList,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("shared list"),
+    )
+    number = models.PositiveIntegerField(_("number"))
+    entries = models.JSONField(_("entries"), default=list)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shared list version")
+        verbose_name_plural = _("shared list versions")
+        ordering = ["shared_list", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shared_list", "number"], name="shared_list_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shared_list} v{self.number}"
+
+
+class Subscription(models.Model):
+    """A journal following a shared list (read-only). Ending it keeps the row."""
+
+    journal = models.ForeignKey(
+        "journal.Journal",
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=_("journal"),
+    )
+    shared_list = models.ForeignKey(
+        SharedList,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        verbose_name=_("shared list"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["journal", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journal", "shared_list"],
+                condition=Q(ended_at__isnull=True),
+                name="subscription_one_running",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return gettext("%(journal)s follows %(list)s") % {
+            "journal": self.journal,
+            "list": self.shared_list,
+        }
+
+
 # Module-level names for the API schema's enum overrides (config.settings).
 WordKind = WordRule.Kind
 RestrictionKind = AuthorRestriction.Kind
+SharedListKind = SharedList.Kind
+SharedListState = SharedList.State

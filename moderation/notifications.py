@@ -32,7 +32,7 @@ from accounts import tasks as mail_tasks
 from accounts.outbox import Mail
 from journal.models import Comment, CommentState, Journal
 
-from .models import AuthorRestriction, DeferredReplyMail
+from .models import Appeal, AuthorRestriction, DeferredReplyMail
 
 HELD_DIGEST_SECONDS = 10 * 60
 REPLY_MAILS_PER_HOUR = 3
@@ -374,6 +374,43 @@ def author_restricted(restriction_id: int, sentence: str) -> None:
                     "url": _site_url(restriction.journal.get_absolute_url()),
                 },
                 restriction.user.mail_address,
+            )
+        ]
+    )
+
+
+def appeal_decided(appeal_id: int, *, event: str) -> None:
+    """Tell an author their appeal was granted or denied, with the moderator's
+    answer (never the moderator's name), and where to see it."""
+    appeal = (
+        Appeal.objects.select_related("author", "journal", "comment__post__journal")
+        .filter(pk=appeal_id)
+        .exclude(state=Appeal.State.OPEN)
+        .first()
+    )
+    if appeal is None or not appeal.author.mail_address:
+        return
+    if not _not_told([appeal], event, "appeal"):  # a run before this one sent it
+        return
+    granted = appeal.state == Appeal.State.GRANTED
+    subject = (
+        gettext("Your appeal in %(journal)s was granted")
+        if granted
+        else gettext("Your appeal in %(journal)s was denied")
+    ) % {"journal": appeal.journal.title}
+    where = appeal.comment or appeal.journal
+    _send_all(
+        [
+            _message(
+                _key("appeal", event, appeal.pk),
+                subject,
+                "moderation/email/appeal_decided.txt",
+                {
+                    "appeal": appeal,
+                    "granted": granted,
+                    "url": _site_url(where.get_absolute_url()),
+                },
+                appeal.author.mail_address,
             )
         ]
     )

@@ -26,16 +26,25 @@ from django.utils.translation import pgettext, pgettext_lazy
 from journal.models import Comment, CommentRevision, CommentState, Journal, Post
 from journal.params import optional_id
 
-from . import claims, reporters, rules, strikes, trust
+from . import appeals, claims, heat, notes, reporters, rules, shadows, strikes, trust
 from .diffs import word_changes
-from .models import AuditEntry, AuthorRestriction, Report, ReportReason
+from .models import (
+    Appeal,
+    AuditEntry,
+    AuthorNote,
+    AuthorRestriction,
+    Report,
+    ReportReason,
+    ShadowRuleSet,
+    ShadowVerdict,
+)
 from .services import Seen, can_undo
 
 PAGE_SIZE = 50
 # Counts stop here ("10,000+"): beyond it an exact figure helps nobody, and
 # counting stays cheap however long the queue grows.
 COUNT_CAP = 10_000
-TABS = ("held", "reported", "decided")
+TABS = ("held", "reported", "decided", "appeals")
 FILTER_CODES = rules.RULE_CODES | {rules.MODERATOR_SCREENING}
 HOLD_CODES = sorted(
     code
@@ -49,6 +58,8 @@ HOLD_CODES = sorted(
             "spam.",
             "history.",
             "reports.",
+            "schedule.screening",
+            "heat.",
         )
     )
 )
@@ -156,6 +167,11 @@ def _tab_counts() -> dict:
                 created_at__gte=timezone.now() - timedelta(days=1),
             ).values("pk")
         ),
+        "appeals_count": _capped(
+            Appeal.objects.filter(
+                journal_id=OuterRef("pk"), state=Appeal.State.OPEN
+            ).values("pk")
+        ),
     }
 
 
@@ -184,6 +200,8 @@ class AuthorRecord:
     trust_on: bool = True
     # Rejections and spam decisions within the journal's strike window.
     strikes: int = 0
+    # The moderators' notes on the author in this journal (moderation.notes).
+    notes: list = field(default_factory=list)
 
     @property
     def trust_count(self) -> int:
@@ -204,8 +222,14 @@ class QueuePage:
     held_counts: dict = field(default_factory=dict)
     reported_counts: dict = field(default_factory=dict)
     decided_counts: dict = field(default_factory=dict)
+    appeals_counts: dict = field(default_factory=dict)
     # The newest held comment in these journals when the page was drawn.
     newest_held: int = 0
+    # Heat screenings of the items' sub-threads, each once (moderation.heat).
+    heat_screenings: list = field(default_factory=list)
+    # The shadow rule sets running in these journals: (journal, its last days
+    # as moderation.shadows.DayCounts, their totals).
+    shadows: list = field(default_factory=list)
 
     def _total(self, counts: dict) -> int:
         return sum(counts.values())
@@ -217,6 +241,7 @@ class QueuePage:
             "held": self._total(self.held_counts),
             "reported": self._total(self.reported_counts),
             "decided": self._total(self.decided_counts),
+            "appeals": self._total(self.appeals_counts),
         }
 
     @property
@@ -225,11 +250,13 @@ class QueuePage:
             "held": pgettext("queue tab", "Held"),
             "reported": pgettext("queue tab", "Reported"),
             "decided": pgettext("queue tab", "Decided (24 h)"),
+            "appeals": pgettext("queue tab", "Appeals"),
         }
         counts = {
             "held": self.held_counts,
             "reported": self.reported_counts,
             "decided": self.decided_counts,
+            "appeals": self.appeals_counts,
         }
         return [
             (tab, labels[tab], count_label(counts[tab]), self.filters.query(tab=tab))
@@ -309,7 +336,9 @@ def _comment_filters(queryset, filters: Filters):
 def load(user, params) -> QueuePage:
     """The queue as ``user`` sees it; 404 for someone who moderates nothing."""
     journals = list(
-        Journal.objects.moderated_by(user).annotate(**_tab_counts()).order_by("name")
+        Journal.objects.moderated_by(user)
+        .annotate(**_tab_counts(), running_shadow=_running_shadow())
+        .order_by("name")
     )
     if not journals:
         raise Http404("You do not moderate any journal.")
@@ -319,7 +348,9 @@ def load(user, params) -> QueuePage:
     page.held_counts = {j.pk: j.held_count for j in journals}
     page.reported_counts = {j.pk: j.reported_count for j in journals}
     page.decided_counts = {j.pk: j.decided_count for j in journals}
+    page.appeals_counts = {j.pk: j.appeals_count for j in journals}
     page.newest_held = max((j.newest_held or 0 for j in journals), default=0)
+    page.shadows = _shadow_panels([filters.journal] if filters.journal else journals)
 
     if filters.tab == "decided":
         entries = AuditEntry.objects.filter(journal_id__in=journal_ids).select_related(
@@ -340,12 +371,16 @@ def load(user, params) -> QueuePage:
             entry.to_label = state_word(entry.to_state)
         _attach_people(page.items)
         return page
+    if filters.tab == "appeals":
+        _load_appeals(user, page, journal_ids)
+        return page
 
     # The journals are already in hand: no need to join them in again.
     comments = (
         Comment.objects.filter(journal_id__in=journal_ids)
         .select_related("post", "author", "parent__author")
         .defer("body_source", "parent__body_source")
+        .annotate(shadow_verdict_id=_latest_shadow_verdict())
     )
     open_reports = (
         Report.objects.filter(dismissed_at__isnull=True)
@@ -385,7 +420,72 @@ def load(user, params) -> QueuePage:
     _attach_author_records(page.items)
     _attach_changes_since_approval(page.items)
     _attach_claims(user, page.items)
+    _attach_shadow_verdicts(page.items)
+    page.heat_screenings = _attach_heat(page.items)
     return page
+
+
+def _attach_heat(comments: list[Comment]) -> list:
+    """The heat screening running on each held comment's sub-thread, for its
+    banner (``comment.heat``): a query only when a comment held for heat is on
+    the page. Returns the screenings shown, each once (their Lift forms)."""
+    held_for_heat = {
+        comment.pk: heat.thread_of(comment)
+        for comment in comments
+        if " heat.screened " in comment.rule_codes
+    }
+    running = heat.active_for_threads(set(held_for_heat.values()) - {None})
+    for comment in comments:
+        comment.heat = running.get(held_for_heat.get(comment.pk))
+    return sorted(running.values(), key=lambda screening: screening.pk)
+
+
+def _running_shadow() -> Subquery:
+    return Subquery(
+        ShadowRuleSet.objects.filter(
+            journal_id=OuterRef("pk"), state=ShadowRuleSet.State.SHADOW
+        ).values("pk")[:1]
+    )
+
+
+def _shadow_panels(journals: list[Journal]) -> list:
+    """Each running shadow's disagreements with live, day by day: a query only
+    when a shadow runs in one of ``journals``."""
+    running = {j.running_shadow: j for j in journals if j.running_shadow}
+    days = shadows.counts_by_day(list(running))
+    return [
+        (journal, days[shadow_id], shadows.totals(days[shadow_id]))
+        for shadow_id, journal in running.items()
+    ]
+
+
+def _latest_shadow_verdict() -> Subquery:
+    """The id of what the running shadow rule set said of the comment as it
+    stands (its latest judging: an edit is judged again)."""
+    return Subquery(
+        ShadowVerdict.objects.filter(
+            comment_id=OuterRef("pk"),
+            # Not a shadow of the journal a moved post came from.
+            shadow__journal_id=OuterRef("journal_id"),
+            shadow__state=ShadowRuleSet.State.SHADOW,
+        )
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+
+
+def _attach_shadow_verdicts(comments: list[Comment]) -> None:
+    """Where the running shadow rule set would have decided a comment otherwise,
+    its verdict (``comment.shadow_verdict``, else None). A query only when the
+    shadow judged a comment on the page."""
+    ids = [c.shadow_verdict_id for c in comments if c.shadow_verdict_id]
+    found = (
+        {v.pk: v for v in ShadowVerdict.objects.filter(pk__in=ids, disagrees=True)}
+        if ids
+        else {}
+    )
+    for comment in comments:
+        comment.shadow_verdict = found.get(comment.shadow_verdict_id)
 
 
 def _attach_claims(user, comments: list[Comment]) -> None:
@@ -530,6 +630,13 @@ def _attach_author_records(comments: list[Comment]) -> None:
             first_comment=Min("created_at"),
             banned=Exists(restrictions.filter(kind=AuthorRestriction.Kind.BAN)),
             screened=Exists(restrictions.filter(kind=AuthorRestriction.Kind.SCREEN)),
+            has_notes=Exists(
+                AuthorNote.objects.filter(
+                    author_id=OuterRef("author_id"),
+                    journal_id=OuterRef("journal_id"),
+                    retired_at__isnull=True,
+                )
+            ),
             strikes=Subquery(
                 strikes.strike_entries()
                 .filter(strikes.in_window(journals.values(), now))
@@ -563,8 +670,62 @@ def _attach_author_records(comments: list[Comment]) -> None:
             trust_on=journal.trust_approved_authors,
             strikes=row["strikes"] or 0,
         )
+    # The notes, in one more query only when an author on the page has some.
+    noted = notes.notes_on(
+        (row["author_id"], row["journal_id"]) for row in rows if row["has_notes"]
+    )
+    for key, found in noted.items():
+        records[key].notes = found
     for comment in comments:
         comment.author_record = records.get((comment.author_id, comment.journal_id))
+
+
+def _load_appeals(user, page: QueuePage, journal_ids: list[int]) -> None:
+    """The Appeals tab: open appeals, oldest first, each with its decision (what,
+    when, who and why), the comment's revisions, the author's record with the
+    moderators' notes, and whether ``user`` may answer it. A fixed number of
+    queries, however many appeals."""
+    filters = page.filters
+    found = Appeal.objects.filter(
+        journal_id__in=journal_ids, state=Appeal.State.OPEN
+    ).select_related("decision", "author", "comment__post__journal", "journal")
+    if filters.post_id is not None:
+        found = found.filter(comment__post_id=filters.post_id)
+    if filters.author:
+        found = found.filter(author__username=filters.author)
+    page.items, page.has_next, page.has_previous = _keyset(
+        found, filters, newest_first=False
+    )
+    by_id = {journal.pk: journal for journal in page.journals}
+    teams = appeals.teams({appeal.journal_id for appeal in page.items})
+    for appeal in page.items:
+        appeal.journal = by_id[appeal.journal_id]
+        # Where its forms come back to, and what names its note form.
+        appeal.anchor, appeal.note_key = f"#a{appeal.pk}", f"a{appeal.pk}"
+        appeal.may_decide = appeals.may_decide(appeal, user, teams[appeal.journal_id])
+        appeal.decision.reason_label = (
+            ReportReason(appeal.decision.reason).label
+            if appeal.decision.reason in ReportReason.values
+            else ""
+        )
+        appeal.decision.from_label = state_word(appeal.decision.from_state)
+        appeal.decision.to_label = state_word(appeal.decision.to_state)
+    _attach_revisions(page.items)
+    _attach_author_records(page.items)
+
+
+def _attach_revisions(items: list[Appeal]) -> None:
+    """Each appealed comment's earlier texts, oldest first: one query, only
+    when an appeal of a comment is on the page."""
+    ids = {appeal.comment_id for appeal in items if appeal.comment_id}
+    revisions: dict[int, list] = {}
+    if ids:
+        for revision in CommentRevision.objects.filter(comment_id__in=ids).order_by(
+            "comment_id", "number"
+        ):
+            revisions.setdefault(revision.comment_id, []).append(revision)
+    for appeal in items:
+        appeal.revisions = revisions.get(appeal.comment_id, [])
 
 
 @dataclass(frozen=True)

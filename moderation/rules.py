@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
+from functools import cached_property
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
 from journal.sentences import Sentence
 
-from .words import WordEntry, find_matches
+from .words import WordEntry, WordIndex
 
 
 # A reason's words are read later, by moderators and the author, each in their
@@ -80,7 +82,8 @@ class Reason:
     """One rule that fired: a stable code, what it asks for, and why in words.
 
     Word rules also carry the text as the author wrote it and the list entry it
-    matched, so a moderator can see both side by side.
+    matched, so a moderator can see both side by side, and the shared list the
+    entry came from, if it did (``list_name``, "list" in the stored reason).
     """
 
     code: str
@@ -91,6 +94,7 @@ class Reason:
     matched: str = ""
     entry: str = ""
     sentence: Sentence | None = field(default=None, compare=False)
+    list_name: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.message, Sentence):
@@ -103,6 +107,8 @@ class Reason:
             data["text"] = self.sentence.as_data()
         if self.entry:
             data.update(matched=self.matched, entry=self.entry)
+        if self.list_name:
+            data["list"] = self.list_name
         return data
 
     @classmethod
@@ -115,6 +121,7 @@ class Reason:
             matched=data.get("matched", ""),
             entry=data.get("entry", ""),
             sentence=Sentence.from_data(text) if text else None,
+            list_name=data.get("list", ""),
         )
 
 
@@ -141,9 +148,196 @@ class Verdict:
         return tuple(r for r in self.reasons if r.action is Action.HOLD)
 
 
+class ScheduleMode:
+    """What a scheduled window does while it is open."""
+
+    SCREEN = "screen"  # every comment waits for a moderator
+    RATE = "rate"  # fewer comments per author per minute
+
+
+@dataclass(frozen=True)
+class ScheduleWindow:
+    """A window of the week with a stricter mode, in the journal's own time
+    zone (``moderation.models.ScheduledMode``): it opens at ``starts_at`` on
+    each weekday in ``days`` (digits, 0 Monday to 6 Sunday) and closes
+    ``ends_after_days`` days later at ``ends_at``; with 0, later the same day,
+    or the next morning when ``ends_at`` is not after ``starts_at``.
+
+    "Fri 22:00 – Mon 07:00" is days "4", 22:00, 07:00, ends_after_days 3;
+    "every night 23:00–07:00" is days "0123456", 23:00, 07:00.
+    """
+
+    name: str
+    mode: str
+    days: str = "0123456"
+    starts_at: time = time(0)
+    ends_at: time = time(0)
+    ends_after_days: int = 0
+    rate_per_minute: int = 0
+
+    def as_data(self) -> dict:
+        """The window as plain JSON data (a rule-set version's ``schedule``)."""
+        return {
+            "name": self.name,
+            "mode": self.mode,
+            "days": self.days,
+            "starts_at": _clock_text(self.starts_at),
+            "ends_at": _clock_text(self.ends_at),
+            "ends_after_days": self.ends_after_days,
+            "rate_per_minute": self.rate_per_minute,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> ScheduleWindow:
+        return cls(
+            name=data["name"],
+            mode=data["mode"],
+            days=data["days"],
+            starts_at=time.fromisoformat(data["starts_at"]),
+            ends_at=time.fromisoformat(data["ends_at"]),
+            ends_after_days=data.get("ends_after_days", 0),
+            rate_per_minute=data.get("rate_per_minute", 0),
+        )
+
+    def spans(self, first: date, last: date) -> Iterable[tuple[datetime, datetime]]:
+        """(start, end) as local wall-clock times, without a zone, of each time
+        the window opens on a day from ``first`` to ``last``."""
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
+            if str(day.weekday()) not in self.days:
+                continue
+            end_day = day + timedelta(days=self.ends_after_days)
+            if not self.ends_after_days and self.ends_at <= self.starts_at:
+                end_day += timedelta(days=1)
+            yield (
+                datetime.combine(day, self.starts_at),
+                datetime.combine(end_day, self.ends_at),
+            )
+
+
+def _clock_text(moment: time) -> str:
+    return moment.isoformat(timespec="seconds" if moment.second else "minutes")
+
+
+@dataclass(frozen=True)
+class OpenWindow:
+    """A window open at some moment, and when it closes (in the journal's zone)."""
+
+    window: ScheduleWindow
+    ends: datetime
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The journal's zone; UTC for a name this machine does not know (the
+    model refuses such names, so only a zone database gone stale gets here)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _utc(wall: datetime, zone: ZoneInfo) -> datetime:
+    """A local wall-clock time as a UTC moment. A time skipped by a change to
+    summer time counts by the offset before it (02:30 on that night is 03:30
+    summer time); a time that happens twice, its first time (PEP 495)."""
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _longest_days(schedule: Iterable[ScheduleWindow]) -> int:
+    return max((window.ends_after_days for window in schedule), default=0) + 1
+
+
+def open_windows(
+    schedule: Iterable[ScheduleWindow], now: datetime, zone_name: str
+) -> tuple[OpenWindow, ...]:
+    """The windows open at ``now`` (an aware moment) in the zone named, each
+    with the local time it closes; compared as UTC moments, so a change to or
+    from summer time moves a window with the wall clock."""
+    schedule = tuple(schedule)
+    if not schedule or now is None:
+        return ()
+    zone = time_zone(zone_name)
+    today = now.astimezone(zone).date()
+    found = []
+    for window in schedule:
+        reach = timedelta(days=window.ends_after_days + 1)
+        spans = sorted(
+            (_utc(start, zone), _utc(end, zone))
+            for start, end in window.spans(today - reach, today + reach)
+        )
+        ends = None
+        for start, end in spans:
+            if start <= now < end or (ends is not None and start <= ends < end):
+                # Open now, or carried on by the next time it opens (a window
+                # on every day that lasts longer than a day).
+                ends = end if ends is None else max(ends, end)
+        if ends is not None:
+            found.append(OpenWindow(window, ends.astimezone(zone)))
+    return tuple(found)
+
+
+def next_schedule_change(
+    schedule: Iterable[ScheduleWindow], now: datetime, zone_name: str
+) -> datetime | None:
+    """The first moment after ``now`` (UTC) when a window opens or closes:
+    until then, which windows are open stays as it is. None without windows."""
+    schedule = tuple(schedule)
+    if not schedule:
+        return None
+    zone = time_zone(zone_name)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=_longest_days(schedule))
+    moments = [
+        moment
+        for window in schedule
+        for span in window.spans(first, today + timedelta(days=8))
+        for moment in (_utc(span[0], zone), _utc(span[1], zone))
+        if moment > now
+    ]
+    return min(moments, default=None)
+
+
+WEEKDAYS = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+def until_text(moment: datetime, now: datetime) -> str | Sentence:
+    """When something ends, as a reader of the journal's clock says it: "07:00"
+    within a day, "Monday at 07:00" further off."""
+    clock = moment.strftime("%H:%M")
+    if moment.astimezone(UTC) - now.astimezone(UTC) < timedelta(hours=23):
+        return clock
+    return _("%(day)s at %(time)s") % {
+        "day": WEEKDAYS[moment.weekday()],
+        "time": clock,
+    }
+
+
+@dataclass(frozen=True)
+class SharedBan:
+    """An account on a ban list the journal follows (``moderation.shared_lists``),
+    maybe until a moment."""
+
+    user_id: int
+    list_name: str
+    until: datetime | None = None
+
+
 @dataclass(frozen=True)
 class RuleSettings:
-    """A journal's rule settings, copied out of the model."""
+    """A journal's rule settings, copied out of the model.
+
+    The word lists are the journal's own entries followed by those of the
+    shared lists it follows that its own entries leave standing (each naming
+    its list); ``shared_bans`` are the accounts on the ban lists it follows.
+    """
 
     comment_access: str = CommentAccess.REGISTERED
     screening: str = Screening.NONE
@@ -161,20 +355,111 @@ class RuleSettings:
     history_comments: int = 10
     history_rejected_percent: int = 0
     strike_window_days: int = 30
+    # The journal's own clock, and its scheduled windows (by it).
+    time_zone: str = "UTC"
+    schedule: tuple[ScheduleWindow, ...] = ()
+    shared_bans: tuple[SharedBan, ...] = ()
 
     @classmethod
     def from_snapshot(cls, snapshot: dict) -> RuleSettings:
-        """The settings a rule-set version recorded (its plain JSON snapshot)."""
+        """The settings a rule-set version recorded (its plain JSON snapshot):
+        the shared lists' entries as it recorded them too (``shared_words``,
+        ``shared_bans``, their lists named in ``subscriptions``)."""
+        names = {
+            list_id: name
+            for list_id, _number, name, *_ in snapshot.get("subscriptions", ())
+        }
+        words = [(*entry, "") for entry in snapshot.get("words", [])]
+        words += [
+            (phrase, kind, substring, names.get(list_id, ""))
+            for phrase, kind, substring, list_id in snapshot.get("shared_words", [])
+        ]
         blocked, held = [], []
-        for phrase, kind, substring in snapshot.get("words", []):
-            entry = WordEntry(phrase, substring=substring)
-            (blocked if kind == "block" else held).append(entry)
+        for phrase, kind, substring, list_name in words:
+            entry = WordEntry(phrase, substring=substring, list_name=list_name)
+            if kind == "block":
+                blocked.append(entry)
+            elif kind == "hold":
+                held.append(entry)
         known = {
             name: snapshot[name]
             for name in cls.__dataclass_fields__
-            if name in snapshot and name not in ("blocked_words", "held_words")
+            if name in snapshot
+            and name not in ("blocked_words", "held_words", "schedule", "shared_bans")
         }
-        return cls(**known, blocked_words=tuple(blocked), held_words=tuple(held))
+        schedule = tuple(
+            ScheduleWindow.from_data(window) for window in snapshot.get("schedule", ())
+        )
+        bans = tuple(
+            SharedBan(
+                user_id=user_id,
+                list_name=names.get(list_id, ""),
+                until=datetime.fromisoformat(until) if until else None,
+            )
+            for user_id, until, list_id in snapshot.get("shared_bans", ())
+        )
+        return cls(
+            **known,
+            blocked_words=tuple(blocked),
+            held_words=tuple(held),
+            schedule=schedule,
+            shared_bans=bans,
+        )
+
+    # Compiled once per settings object: the judging code keeps one per
+    # rule-set version (moderation.judging), so a long shared list is
+    # compiled once, not once per comment.
+    @cached_property
+    def blocked_index(self) -> WordIndex:
+        return WordIndex(self.blocked_words)
+
+    @cached_property
+    def held_index(self) -> WordIndex:
+        return WordIndex(self.held_words)
+
+    @cached_property
+    def _bans_by_user(self) -> dict[int, tuple[SharedBan, ...]]:
+        found: dict[int, list[SharedBan]] = {}
+        for ban in self.shared_bans:
+            found.setdefault(ban.user_id, []).append(ban)
+        return {user_id: tuple(bans) for user_id, bans in found.items()}
+
+    def shared_bans_of(self, user_id: int | None, now: datetime | None):
+        """The shared ban-list entries in force on ``user_id`` at ``now`` (with
+        no moment known, every entry counts)."""
+        if user_id is None or not self.shared_bans:
+            return ()
+        return tuple(
+            ban
+            for ban in self._bans_by_user.get(user_id, ())
+            if ban.until is None or now is None or ban.until > now
+        )
+
+    def open_windows(self, now: datetime | None) -> tuple[OpenWindow, ...]:
+        return open_windows(self.schedule, now, self.time_zone)
+
+    def _stricter_rate(self, now: datetime | None) -> OpenWindow | None:
+        """The open rate window with the fewest comments a minute, if it is
+        stricter than the journal's own rate limit."""
+        rates = [
+            found
+            for found in self.open_windows(now)
+            if found.window.mode == ScheduleMode.RATE
+            and found.window.rate_per_minute > 0
+            and (
+                not self.rate_limit_per_minute
+                or found.window.rate_per_minute < self.rate_limit_per_minute
+            )
+        ]
+        return min(rates, key=lambda found: found.window.rate_per_minute, default=None)
+
+    def rate_limit_at(self, now: datetime | None) -> int:
+        """Comments a minute per author at ``now``: the journal's limit, or an
+        open window's stricter one (0: no limit)."""
+        stricter = self._stricter_rate(now)
+        if stricter is not None:
+            return stricter.window.rate_per_minute
+        return self.rate_limit_per_minute
 
 
 @dataclass(frozen=True)
@@ -201,6 +486,8 @@ class CommentFacts:
     post_screen_all: bool = False
     post_age_days: float = 0.0
     author_is_authenticated: bool = False
+    # The author's account (None: anonymous); ban lists name accounts.
+    author_id: int | None = None
     author_is_member: bool = False
     author_is_moderator: bool = False
     author_account_age_days: float | None = None
@@ -233,6 +520,11 @@ class CommentFacts:
     # marked as spam.
     author_recent_count: int = 0
     author_recent_rejected: int = 0
+    # When the comment was judged (UTC): scheduled modes read it in the
+    # journal's own time zone.
+    now: datetime | None = None
+    # The comment's sub-thread is screened for heat until then.
+    heated_until: datetime | None = None
 
     @property
     def trust_count(self) -> int:
@@ -252,6 +544,72 @@ class CommentFacts:
 
 
 Rule = Callable[[CommentFacts], Iterable[Reason]]
+
+
+# The facts kept with each comment --------------------------------------------------
+
+# The version of the record's layout: a replay reads every version it knows.
+FACTS_VERSION = 1
+# Facts not kept: the settings are the rule-set version's (or a proposal's), and
+# the text is the comment's own, rebuilt from it.
+_NOT_KEPT = {"settings", "text", "antibot", "spam_signs"}
+_MOMENTS = {"banned_until", "screened_until", "now", "heated_until"}
+
+
+def facts_record(facts: CommentFacts, *, name: str = "") -> dict:
+    """The facts a verdict was computed from, as compact JSON data: only what
+    differs from the defaults, and the author's name as shown then (the text the
+    rules read is the subject, that name and the comment's own words)."""
+    default = _DEFAULT_FACTS
+    record: dict = {"v": FACTS_VERSION}
+    for name_ in CommentFacts.__dataclass_fields__:
+        value = getattr(facts, name_)
+        if name_ in _NOT_KEPT or value == getattr(default, name_):
+            continue
+        if name_ in _MOMENTS:
+            value = value.isoformat()
+        elif isinstance(value, float):
+            value = round(value, 4)
+        record[name_] = value
+    check = facts.antibot
+    if check is not None:
+        record["antibot"] = [check.honeypot_filled, check.age_seconds, check.reused]
+    if facts.spam_signs:
+        record["spam_signs"] = [
+            sign.as_data() if isinstance(sign, Sentence) else sign
+            for sign in facts.spam_signs
+        ]
+    if name:
+        record["name"] = name
+    return record
+
+
+def facts_from_record(
+    record: dict, *, settings: RuleSettings, text: str
+) -> CommentFacts:
+    """The facts kept by ``facts_record``, under ``settings`` (the ones in force
+    then, or a proposal to replay them under). Raises ``ValueError`` for a
+    record this code cannot read."""
+    if record.get("v") != FACTS_VERSION:
+        raise ValueError(f"Unknown facts record version: {record.get('v')!r}")
+    known = {}
+    for key, value in record.items():
+        if key not in CommentFacts.__dataclass_fields__ or key in _NOT_KEPT:
+            continue
+        if key in _MOMENTS and value is not None:
+            value = datetime.fromisoformat(value)
+        known[key] = value
+    if "antibot" in record:
+        honeypot, age, reused = record["antibot"]
+        known["antibot"] = AntiBotCheck(
+            honeypot_filled=honeypot, age_seconds=age, reused=reused
+        )
+    if "spam_signs" in record:
+        known["spam_signs"] = tuple(
+            Sentence.from_data(sign) if isinstance(sign, list) else sign
+            for sign in record["spam_signs"]
+        )
+    return CommentFacts(settings=settings, text=text, **known)
 
 
 def _date(value: datetime) -> str:
@@ -314,6 +672,25 @@ def banned_author(facts: CommentFacts) -> Iterable[Reason]:
             Action.REFUSE,
             _("You are banned from commenting in this journal"),
         )
+
+
+def shared_ban_list(facts: CommentFacts) -> Iterable[Reason]:
+    """An account on a ban list the journal follows. The sentence names the
+    list, never the people who keep it; the journal's own moderators are
+    never refused by someone else's list."""
+    if facts.author_is_moderator:
+        return
+    for ban in facts.settings.shared_bans_of(facts.author_id, facts.now):
+        if ban.until is not None:
+            message = _(
+                "You are on the “%(list)s” ban list that this journal follows, "
+                "until %(date)s"
+            ) % {"list": ban.list_name, "date": _date(ban.until)}
+        else:
+            message = _(
+                "You are on the “%(list)s” ban list that this journal follows"
+            ) % {"list": ban.list_name}
+        yield Reason("ban.shared_list", Action.REFUSE, message, list_name=ban.list_name)
 
 
 def frozen_thread(facts: CommentFacts) -> Iterable[Reason]:
@@ -415,6 +792,41 @@ def rate_limit(facts: CommentFacts) -> Iterable[Reason]:
         )
 
 
+def scheduled_rate(facts: CommentFacts) -> Iterable[Reason]:
+    """An open window's stricter limit; the count is taken by that limit
+    (``RuleSettings.rate_limit_at``), so it holds across the window's start."""
+    settings = facts.settings
+    stricter = settings._stricter_rate(facts.now)
+    if stricter is None:
+        return
+    limit = stricter.window.rate_per_minute
+    if facts.recent_comment_count < limit:
+        return
+    seconds = max(facts.rate_retry_after, 1)
+    yield Reason(
+        "schedule.rate",
+        Action.REFUSE,
+        ngettext(
+            "Until %(time)s (%(window)s), each author may post %(limit)d comment "
+            "a minute",
+            "Until %(time)s (%(window)s), each author may post %(limit)d comments "
+            "a minute",
+            limit,
+        )
+        % {
+            "time": until_text(stricter.ends, facts.now),
+            "window": stricter.window.name,
+            "limit": limit,
+        }
+        + ngettext(
+            ": try again in %(seconds)d second",
+            ": try again in %(seconds)d seconds",
+            seconds,
+        )
+        % {"seconds": seconds},
+    )
+
+
 def duplicate(facts: CommentFacts) -> Iterable[Reason]:
     if facts.duplicate:
         yield Reason(
@@ -430,7 +842,7 @@ def duplicate(facts: CommentFacts) -> Iterable[Reason]:
 
 
 def blocked_words(facts: CommentFacts) -> Iterable[Reason]:
-    for match in find_matches(facts.text, facts.settings.blocked_words):
+    for match in facts.settings.blocked_index.find(facts.text):
         yield Reason(
             "words.blocked",
             Action.REFUSE,
@@ -441,6 +853,7 @@ def blocked_words(facts: CommentFacts) -> Iterable[Reason]:
             % {"matched": match.matched},
             matched=match.matched,
             entry=match.entry.phrase,
+            list_name=match.entry.list_name,
         )
 
 
@@ -491,7 +904,7 @@ def too_many_links(facts: CommentFacts) -> Iterable[Reason]:
 
 
 def held_words(facts: CommentFacts) -> Iterable[Reason]:
-    for match in find_matches(facts.text, facts.settings.held_words):
+    for match in facts.settings.held_index.find(facts.text):
         yield Reason(
             "words.held",
             Action.HOLD,
@@ -499,6 +912,7 @@ def held_words(facts: CommentFacts) -> Iterable[Reason]:
             % {"matched": match.matched},
             matched=match.matched,
             entry=match.entry.phrase,
+            list_name=match.entry.list_name,
         )
 
 
@@ -591,6 +1005,74 @@ def likely_spam(facts: CommentFacts) -> Iterable[Reason]:
     yield Reason("spam.likely", Action.HOLD, message)
 
 
+def scheduled_screening(facts: CommentFacts) -> Iterable[Reason]:
+    """A screening window holds everyone but the journal's moderators: trusted
+    authors too, since the window is there for the hours nobody watches."""
+    if facts.author_is_moderator:
+        return
+    screens = [
+        found
+        for found in facts.settings.open_windows(facts.now)
+        if found.window.mode == ScheduleMode.SCREEN
+    ]
+    if not screens:
+        return
+    last = max(screens, key=lambda found: found.ends)
+    yield Reason(
+        "schedule.screening",
+        Action.HOLD,
+        _("Comments are screened until %(time)s (%(window)s)")
+        % {
+            "time": until_text(last.ends, facts.now),
+            "window": last.window.name,
+        },
+    )
+
+
+def heated_thread(facts: CommentFacts) -> Iterable[Reason]:
+    """A sub-thread that got many replies fast (``moderation.heat``) holds
+    every reply in it, but a moderator's, until the screening ends."""
+    until, now = facts.heated_until, facts.now
+    if until is None or now is None or until <= now or facts.author_is_moderator:
+        return
+    zone = time_zone(facts.settings.time_zone)
+    yield Reason(
+        "heat.screened",
+        Action.HOLD,
+        _(
+            "This thread got many replies in a short time; replies wait for a "
+            "moderator until %(time)s"
+        )
+        % {"time": until_text(until.astimezone(zone), now)},
+    )
+
+
+def schedule_notices(settings: RuleSettings, now: datetime) -> tuple[Sentence, ...]:
+    """What readers see above the comment form while windows are open:
+    "Comments are screened until 07:00"."""
+    found = settings.open_windows(now)
+    screens = [f for f in found if f.window.mode == ScheduleMode.SCREEN]
+    notices = []
+    if screens:
+        last = max(screens, key=lambda f: f.ends)
+        notices.append(
+            _("Comments are screened until %(time)s")
+            % {"time": until_text(last.ends, now)}
+        )
+    stricter = settings._stricter_rate(now)
+    if stricter is not None:
+        limit = stricter.window.rate_per_minute
+        notices.append(
+            ngettext(
+                "At most %(limit)d comment a minute per author until %(time)s",
+                "At most %(limit)d comments a minute per author until %(time)s",
+                limit,
+            )
+            % {"limit": limit, "time": until_text(stricter.ends, now)}
+        )
+    return tuple(notices)
+
+
 def recent_history(facts: CommentFacts) -> Iterable[Reason]:
     """Hold while much of what the author recently wrote here was turned down."""
     percent = facts.settings.history_rejected_percent
@@ -616,6 +1098,7 @@ ACCESS_RULES: tuple[Rule, ...] = (
     who_may_comment,
     closed_old_post,
     banned_author,
+    shared_ban_list,
 )
 RULES: tuple[Rule, ...] = (
     *ACCESS_RULES,
@@ -623,6 +1106,7 @@ RULES: tuple[Rule, ...] = (
     thread_depth,
     anti_bot,
     rate_limit,
+    scheduled_rate,
     duplicate,
     blocked_words,
     trusted_author,
@@ -631,17 +1115,25 @@ RULES: tuple[Rule, ...] = (
     new_account,
     likely_spam,
     recent_history,
+    scheduled_screening,
+    heated_thread,
 )
 RULE_CODES = {
     "access.post_closed", "access.nobody", "access.anonymous_disabled",
-    "access.members_only", "post.closed_old", "ban.active", "thread.frozen",
+    "access.members_only", "post.closed_old", "ban.active", "ban.shared_list",
+    "thread.frozen",
     "thread.too_deep", "antibot.honeypot", "antibot.invalid_form", "antibot.too_fast",
     "antibot.expired", "antibot.reused", "rate.limited", "comment.duplicate",
     "words.blocked",
     "screening.all", "screening.non_members", "screening.anonymous", "screening.post",
     "links.too_many", "words.held", "trusted.author", "screening.author", "account.new",
     "screening.moderator", "spam.likely", "history.rejected", "reports.weighted",
+    "schedule.screening", "schedule.rate", "heat.screened",
 }  # fmt: skip
+
+
+# Refusals that waiting lifts: they come with the seconds to wait.
+RATE_CODES = frozenset({"rate.limited", "schedule.rate"})
 
 
 # What a moderator reads for each code: a few words, the code kept as a tooltip.
@@ -652,6 +1144,7 @@ RULE_LABELS = {
     "access.members_only": gettext_lazy("Members only"),
     "post.closed_old": gettext_lazy("Post too old"),
     "ban.active": gettext_lazy("Author banned"),
+    "ban.shared_list": gettext_lazy("On a shared ban list"),
     "thread.frozen": gettext_lazy("Thread frozen"),
     "thread.too_deep": gettext_lazy("Thread too deep"),
     "antibot.honeypot": gettext_lazy("Bot trap filled in"),
@@ -675,11 +1168,17 @@ RULE_LABELS = {
     "spam.likely": gettext_lazy("Looks like spam"),
     "history.rejected": gettext_lazy("Often rejected"),
     "reports.weighted": gettext_lazy("Reported by readers"),
+    "schedule.screening": gettext_lazy("Scheduled screening"),
+    "schedule.rate": gettext_lazy("Scheduled rate limit"),
+    "heat.screened": gettext_lazy("Thread heated up"),
 }
 
 
 def rule_label(code: str) -> str:
     return str(RULE_LABELS.get(code, code))
+
+
+_DEFAULT_FACTS = CommentFacts()
 
 
 def decide(facts: CommentFacts, rules: Iterable[Rule] = RULES) -> Verdict:

@@ -23,14 +23,16 @@ from journal.models import Comment, CommentState, Journal
 from journal.params import whole_number
 from journal.querysets import moderated_by
 
-from . import audit, claims, learning, reporters, rules, strikes, tasks
+from . import audit, claims, followed_lists, learning, reporters, rules, strikes, tasks
 from .models import (
     RULE_SETTING_FIELDS,
     AuditEntry,
     AuthorRestriction,
+    HeatScreening,
     Report,
     ReportReason,
     RuleSetVersion,
+    ScheduledMode,
     WordRule,
 )
 
@@ -51,15 +53,54 @@ class NotAllowed(Exception):
 # Rule-set versions ---------------------------------------------------------------
 
 
-def rule_set_snapshot(journal: Journal, word_rules=None) -> dict:
-    """The journal's comment rules as plain JSON data, word lists included."""
+def schedule_window(mode: ScheduledMode) -> rules.ScheduleWindow:
+    """A scheduled mode as the rules read it."""
+    return rules.ScheduleWindow(
+        name=mode.name,
+        mode=mode.mode,
+        days=mode.days,
+        starts_at=mode.starts_at,
+        ends_at=mode.ends_at,
+        ends_after_days=mode.ends_after_days,
+        rate_per_minute=mode.rate_per_minute,
+    )
+
+
+def schedule_data(modes) -> list[dict]:
+    """Scheduled modes as a rule-set version records them: plain JSON, in a
+    fixed order, without their ids (like the word lists)."""
+    windows = [schedule_window(mode).as_data() for mode in modes]
+    return sorted(
+        windows,
+        key=lambda w: (w["days"], w["starts_at"], w["ends_at"], w["name"], w["mode"]),
+    )
+
+
+def rule_set_snapshot(
+    journal: Journal, word_rules=None, schedule=None, followed=None
+) -> dict:
+    """The journal's comment rules as plain JSON data, word lists, scheduled
+    modes and the shared lists it follows (``followed``: their versions, see
+    ``moderation.followed_lists``) included."""
     if word_rules is None:
         word_rules = journal.word_rules.active()
+    if schedule is None:
+        schedule = ScheduledMode.objects.active().filter(journal=journal)
+    if followed is None:
+        followed = followed_lists.followed_by(journal)
     snapshot = {name: getattr(journal, name) for name in RULE_SETTING_FIELDS}
     snapshot["words"] = sorted(
         [word.phrase, word.kind, word.substring] for word in word_rules
     )
+    snapshot["schedule"] = schedule_data(schedule)
+    snapshot |= followed_lists.snapshot_part(snapshot["words"], followed)
     return snapshot
+
+
+# Worked out from the rest of a snapshot (the lists followed and the journal's
+# own words): its ``changes`` leave them out, since each may hold thousands of
+# entries, and the shared lists' own versions say what changed in them.
+DERIVED_KEYS = ("shared_words", "shared_bans")
 
 
 def _changes(before: dict, after: dict) -> dict:
@@ -85,12 +126,18 @@ def record_rule_set(journal: Journal, *, by=None) -> RuleSetVersion:
     """
     with transaction.atomic():
         current = Journal.objects.select_for_update().get(pk=journal.pk)
-        snapshot = rule_set_snapshot(current, list(current.word_rules.active()))
+        snapshot = rule_set_snapshot(
+            current,
+            list(current.word_rules.active()),
+            list(ScheduledMode.objects.active().filter(journal=current)),
+        )
         latest = latest_rule_set(current)
         if latest is not None and latest.snapshot == snapshot:
             return latest
         author = by if by is not None and by.is_authenticated else None
         changes = _changes(latest.snapshot if latest else {}, snapshot)
+        for key in DERIVED_KEYS:
+            changes.pop(key, None)
         version = RuleSetVersion.objects.create(
             journal=current,
             number=(latest.number + 1) if latest else 1,
@@ -110,9 +157,12 @@ def record_rule_set(journal: Journal, *, by=None) -> RuleSetVersion:
         return version
 
 
-def rule_set_in_force(journal: Journal, *, word_rules) -> tuple[RuleSetVersion, bool]:
+def rule_set_in_force(
+    journal: Journal, *, word_rules, schedule=None, followed=None
+) -> tuple[RuleSetVersion, bool]:
     """The version a comment is judged under, and whether it holds exactly the
-    rules the caller loaded (``journal`` and its ``word_rules``).
+    rules the caller loaded (``journal``, its ``word_rules``, ``schedule`` and
+    the shared lists it follows, ``followed``).
 
     One read when they match, as they nearly always do. When they do not, the
     rules changed since the caller read them (or were changed without going
@@ -120,10 +170,11 @@ def rule_set_in_force(journal: Journal, *, word_rules) -> tuple[RuleSetVersion, 
     under the lock, and the caller judges by that version's own snapshot.
     """
     latest = latest_rule_set(journal)
-    if latest is not None and latest.snapshot == rule_set_snapshot(journal, word_rules):
+    loaded = rule_set_snapshot(journal, word_rules, schedule, followed)
+    if latest is not None and latest.snapshot == loaded:
         return latest, True
     version = record_rule_set(journal)
-    return version, version.snapshot == rule_set_snapshot(journal, word_rules)
+    return version, version.snapshot == loaded
 
 
 @transaction.atomic
@@ -712,9 +763,10 @@ def release_item(*, moderator, comment_id: int) -> None:
 
 def post_moved(*, post, from_journal_id: int, comment_count: int, by) -> None:
     """A post moved to another journal (its comments moved with it): move their
-    open reports too, so that the queue of the journal it is shown in holds
-    them, and log the move in both journals."""
+    open reports and their sub-threads' heat screenings too, so that the
+    journal it is shown in moderates them, and log the move in both journals."""
     Report.objects.filter(comment__post=post).update(journal_id=post.journal_id)
+    HeatScreening.objects.filter(thread__post=post).update(journal_id=post.journal_id)
     data = {
         "post": post.pk,
         "from": from_journal_id,
@@ -876,7 +928,7 @@ def screen_comment(*, moderator, comment_id: int, screened: bool = True) -> Audi
 UNDOABLE = {
     "comment.approve", "comment.reject", "comment.spam", "comment.screen",
     "comment.unscreen", "thread.freeze", "thread.unfreeze", "thread.delete",
-    "author.ban", "author.screen",
+    "author.ban", "author.screen", "heat.lifted",
 }  # fmt: skip
 
 
@@ -886,8 +938,11 @@ def can_undo(entry: AuditEntry, now=None) -> bool:
 
 
 @transaction.atomic
-def undo(*, moderator, entry_id: int) -> AuditEntry:
-    """Restore what an audit entry changed, within 24 hours, once. Logged too."""
+def undo(*, moderator, entry_id: int, appeal=None) -> AuditEntry:
+    """Restore what an audit entry changed, within 24 hours, once. Logged too.
+
+    Granting an ``appeal`` of this very entry (``moderation.appeals``) undoes it
+    whatever its age: its author had the journal's appeal days to ask."""
     entry = (
         AuditEntry.objects.in_journals_moderated_by(moderator)
         .select_for_update(of=("self",))
@@ -898,7 +953,8 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
         raise NotFound
     if entry.action not in UNDOABLE:
         raise NotAllowed(_("This kind of entry cannot be undone."), "undo.unsupported")
-    if timezone.now() - entry.created_at > UNDO_WINDOW:
+    appealed = appeal is not None and appeal.decision_id == entry.pk
+    if timezone.now() - entry.created_at > UNDO_WINDOW and not appealed:
         raise NotAllowed(
             _("Decisions can be undone for 24 hours; this one is older."),
             "undo.too_late",
@@ -932,6 +988,18 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
         Comment.objects.filter(pk=entry.comment_id).update(
             frozen=entry.action == "thread.unfreeze"
         )
+    elif entry.action == "heat.lifted":
+        # The sub-thread is screened again, while the screening would still run.
+        restored = HeatScreening.objects.filter(
+            pk=entry.data.get("screening"),
+            lifted_at__isnull=False,
+            until__gt=timezone.now(),
+        ).update(lifted_at=None, lifted_by=None)
+        if not restored:
+            raise NotAllowed(
+                _("The screening would have ended by now; nothing was undone."),
+                "undo.changed",
+            )
     elif entry.action in ("author.ban", "author.screen"):
         if not _take_back(entry):
             raise NotAllowed(
@@ -982,6 +1050,7 @@ def undo(*, moderator, entry_id: int) -> AuditEntry:
                 to_state=entry.from_state,
                 undoes=entry,
                 rule_set_version=entry.rule_set_version_id,
+                data={"appeal": appeal.pk} if appealed else None,
             )
     except IntegrityError as error:  # a second moderator undid it a moment ago
         raise NotAllowed(_("This was already undone."), "undo.already") from error

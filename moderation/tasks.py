@@ -9,7 +9,9 @@ is retried with backoff and is idempotent (``moderation.notifications``: every
 mail has a delivery key made of the ``event`` it was enqueued for).
 
 Training the spam model on decisions is a task too, beside the model's code
-(``moderation.learning``).
+(``moderation.learning``). So is a long backtest (``moderation.backtest``):
+not retried, since a failure is shown on its page and the owner may start
+another.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django_tasks import task
 from accounts.tasks import enqueue_at_commit, retried
 from accounts.tasks import event as new_event
 
-from . import notifications
+from . import backtest, notifications
 
 # Comments per mail task in a batch decision: 10,000 approvals are 20 tasks.
 BATCH = 500
@@ -70,8 +72,19 @@ def author_restricted(restriction_id: int, sentence: str) -> None:
 
 @task()
 @retried
+def appeal_decided(appeal_id: int, event: str) -> None:
+    notifications.appeal_decided(appeal_id, event=event)
+
+
+@task()
+@retried
 def send_reply_digests() -> int:
     return notifications.send_reply_digests()
+
+
+@task()
+def run_backtest(backtest_id: int) -> None:
+    backtest.run(backtest_id)
 
 
 def mail_held_comment(comment_id: int) -> None:
@@ -106,3 +119,13 @@ def mail_rejected(comment_ids: list[int], reason_label: str, note: str) -> None:
 def mail_restricted(restriction_id: int, sentence: str) -> None:
     """An author the journal's ladder screened or banned."""
     enqueue_at_commit(author_restricted, restriction_id, sentence)
+
+
+def mail_appeal_decided(appeal_id: int) -> None:
+    """The author of an appeal a moderator granted or denied, with the answer."""
+    enqueue_at_commit(appeal_decided, appeal_id, new_event())
+
+
+def replay_later(backtest_id: int) -> None:
+    """A queued backtest, replayed by a worker once its row commits."""
+    enqueue_at_commit(run_backtest, backtest_id)

@@ -9,7 +9,9 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpResponse,
@@ -33,12 +35,12 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from journal.models import Comment, CommentState
+from journal.models import Comment, CommentState, Journal
 from journal.params import local_path, whole_number
 from journal.plugins import FollowUp, offer_follow_up
 
-from . import queue, rules, services
-from .models import ReportReason
+from . import appeals, heat, notes, queue, rules, services
+from .models import AuthorRestriction, ReportReason
 
 # Each thread action's page: its heading, its button and what it does.
 THREAD_ACTIONS = {
@@ -436,6 +438,28 @@ def undo(request, entry_id: int):
 
 
 @login_required
+@require_POST
+def lift_heat(request, screening_id: int):
+    """End a sub-thread's heat screening now (the queue's banner)."""
+    back = _back(request, reverse("moderation:queue"))
+    try:
+        heat.lift_heat(moderator=request.user, screening_id=screening_id)
+    except services.NotFound as error:
+        raise Http404(_("No such screening in your journals.")) from error
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+        return redirect(back)
+    messages.success(
+        request,
+        _(
+            "Heat screening lifted: new replies in the thread are judged as usual "
+            "again. Those held stay in the queue; the Decided tab can undo it."
+        ),
+    )
+    return redirect(back)
+
+
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def thread_action(request, comment_id: int, action: str):
     if action not in THREAD_ACTIONS:
@@ -548,3 +572,183 @@ def report(request, comment_id: int):
     }
     status = 400 if error else 200
     return render(request, "moderation/report.html", context, status=status)
+
+
+# Appeals ---------------------------------------------------------------------------
+
+
+def _errors(invalid: ValidationError) -> list[str]:
+    return [message for found in invalid.message_dict.values() for message in found]
+
+
+def _appeal_page(request, *, read, send, back: str, context: dict):
+    """An author's appeal of one decision: its page (what was decided, where
+    the appeal stands, the form while one may be made), and the form's POST,
+    which comes back to ``next`` (the post page) once sent. Bad input shows
+    the page again with the text kept and a 4xx; nothing is stored."""
+    errors, status, text = [], 200, ""
+    if request.method == "POST":
+        text = request.POST.get("text", "")[: appeals.MAX_LENGTH * 2]
+        try:
+            send(text)
+        except services.NotFound as missing:
+            raise Http404(_("No such decision to appeal.")) from missing
+        except ValidationError as invalid:
+            errors, status = _errors(invalid), 400
+        except services.NotAllowed as refused:
+            errors = [refused.message]
+            status = 409 if refused.code in appeals.CONFLICTS else 403
+        else:
+            messages.success(
+                request,
+                _("Your appeal was sent. A moderator will answer it here and by mail."),
+            )
+            return redirect(_back(request, back))
+    try:
+        standing = read()
+    except services.NotFound as missing:
+        raise Http404(_("No such decision to appeal.")) from missing
+    except services.NotAllowed as refused:
+        standing = None
+        errors = errors or [refused.message]
+    context = {
+        **context,
+        "standing": standing,
+        "errors": errors,
+        "text": text,
+        "max_length": appeals.MAX_LENGTH,
+        "next": _back(request, back),
+    }
+    return render(request, "moderation/appeal.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal_comment(request, comment_id: int):
+    """Appeal the rejection of one's own comment (someone else's is a 404)."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("post__journal"),
+        pk=comment_id,
+        author_id=request.user.pk,
+    )
+    return _appeal_page(
+        request,
+        read=lambda: appeals.comment_standing(
+            author=request.user, comment_id=comment.pk
+        ),
+        send=lambda text: appeals.file_appeal(
+            author=request.user, comment_id=comment.pk, text=text
+        ),
+        back=f"{comment.post.get_absolute_url()}#t{comment.pk}",
+        context={"comment": comment, "journal": comment.post.journal},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def appeal_restriction(request, journal_name: str, kind: str):
+    """Appeal one's ban (``kind`` "ban") or screening ("screen") in a journal."""
+    if kind not in AuthorRestriction.Kind.values:
+        raise Http404
+    journal = get_object_or_404(Journal, name=journal_name)
+    return _appeal_page(
+        request,
+        read=lambda: appeals.restriction_standing(
+            author=request.user, journal=journal, kind=kind
+        ),
+        send=lambda text: appeals.file_appeal(
+            author=request.user, journal=journal, restriction=kind, text=text
+        ),
+        back=journal.get_absolute_url(),
+        context={
+            "journal": journal,
+            "restriction": AuthorRestriction.Kind(kind).label,
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide_appeal(request, appeal_id: int):
+    """Grant or deny an appeal from the queue's Appeals tab."""
+    back = _back(request, f"{reverse('moderation:queue')}?tab=appeals")
+    outcome = request.POST.get("outcome", "")
+    if outcome not in ("grant", "deny"):
+        messages.error(request, _("The form was damaged; reload and try again."))
+        return redirect(back)
+    try:
+        appeal = appeals.decide_appeal(
+            moderator=request.user,
+            appeal_id=appeal_id,
+            grant=outcome == "grant",
+            answer=request.POST.get("answer", ""),
+        )
+    except services.NotFound as missing:
+        raise Http404(_("No such appeal in your journals.")) from missing
+    except ValidationError as invalid:
+        for message in _errors(invalid):
+            messages.error(request, message)
+        return redirect(f"{back}#a{appeal_id}")
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+        return redirect(f"{back}#a{appeal_id}")
+    if appeal.state == appeal.State.GRANTED:
+        done = _("Appeal #%(id)s granted: the decision is undone.")
+    else:
+        done = _("Appeal #%(id)s denied: the decision stands.")
+    messages.success(request, done % {"id": appeal.pk} + " " + _("The author is told."))
+    return redirect(back)
+
+
+# Notes on authors -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def write_note(request):
+    """Add a private note on an author, beside their record in the queue."""
+    back = _back(request, reverse("moderation:queue"))
+    journal = (
+        Journal.objects.moderated_by(request.user)
+        .filter(name=request.POST.get("journal", "")[:64])
+        .first()
+    )
+    author_id = whole_number(request.POST.get("author", ""))
+    author = (
+        get_user_model().objects.filter(pk=author_id).first()
+        if author_id is not None
+        else None
+    )
+    if journal is None or author is None:
+        raise Http404(_("No such journal or author in your queue."))
+    try:
+        notes.write_note(
+            moderator=request.user,
+            journal=journal,
+            author=author,
+            text=request.POST.get("text", "")[: notes.MAX_LENGTH * 2],
+        )
+    except services.NotFound as missing:
+        raise Http404 from missing
+    except ValidationError as invalid:
+        for message in _errors(invalid):
+            messages.error(request, message)
+        return redirect(back)
+    messages.success(request, _("Note saved. Only this journal's moderators see it."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def retire_note(request, note_id: int):
+    """Take a note back (it stays in the log and the admin)."""
+    back = _back(request, reverse("moderation:queue"))
+    try:
+        notes.retire_note(moderator=request.user, note_id=note_id)
+    except services.NotFound as missing:
+        raise Http404(_("No such note in your journals.")) from missing
+    except services.NotAllowed as refused:
+        messages.error(request, refused.message)
+        return redirect(back)
+    messages.success(request, _("Note taken back."))
+    return redirect(back)

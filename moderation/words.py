@@ -19,6 +19,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 from journal.confusables import fold_char, has_latin, is_latin_word
 
@@ -27,8 +29,10 @@ from journal.confusables import fold_char, has_latin, is_latin_word
 WORD = re.compile(r"[^\W\d_]+|\d+")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word of a text. A named tuple rather than a frozen dataclass: a text
+    has hundreds, made on every comment a word list might match."""
+
     text: str  # normalized
     start: int  # span in the original text
     end: int
@@ -62,11 +66,15 @@ _ASCII_FOLDS_SIMPLY = all(
 )
 
 
+# A Token from its four values at once, without the named tuple's own
+# constructor: the loop below makes one per word of most comments.
+_token = partial(tuple.__new__, Token)
+
+
 def _analyse_ascii(text: str) -> Normalized:
     plain = text.translate(_ASCII)  # NFC leaves ASCII as it is
     tokens = [
-        Token(match.group(), match.start(), match.end())
-        for match in WORD.finditer(plain)
+        _token((match.group(), *match.span(), "")) for match in WORD.finditer(plain)
     ]
     return Normalized(plain, plain, tokens, list(range(len(plain))))
 
@@ -141,6 +149,9 @@ def entry_key(phrase: str) -> str:
 class WordEntry:
     phrase: str
     substring: bool = False
+    # The shared list the entry comes from (moderation.shared_lists); empty
+    # for the journal's own entries.
+    list_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,15 +169,42 @@ def _find_substring(analysed: Normalized, entry: Normalized) -> tuple[int, int] 
     return None
 
 
+def _meets(token: Token, forms: frozenset[str]) -> bool:
+    """Whether the text's word reads as one of an entry word's forms."""
+    return token.text in forms or (bool(token.alt) and token.alt in forms)
+
+
 def _find_words(analysed: Normalized, wanted: list[Token]) -> tuple[int, int] | None:
     tokens = analysed.tokens
-    for start in range(len(tokens) - len(wanted) + 1):
-        if all(
-            entry_word.forms & tokens[start + offset].forms
-            for offset, entry_word in enumerate(wanted)
+    first, *rest = [entry_word.forms for entry_word in wanted]
+    for start in range(len(tokens) - len(rest)):
+        token = tokens[start]
+        # The first word alone, inline: most of the text's words are not it.
+        if (token.text in first or (token.alt and token.alt in first)) and all(
+            _meets(tokens[start + offset], entry_forms)
+            for offset, entry_forms in enumerate(rest, start=1)
         ):
-            return tokens[start].start, tokens[start + len(wanted) - 1].end
+            return token.start, tokens[start + len(rest)].end
     return None
+
+
+# A journal's list is matched against every comment: each entry is analysed once.
+_entry_form = lru_cache(maxsize=4096)(analyse)
+# The rules match one text against the blocked list, then the held one (and a
+# backtest against two sets of lists): it is analysed once.
+_text_form = lru_cache(maxsize=8)(analyse)
+
+
+def _may_occur(plain: str, entry: WordEntry, form: Normalized) -> bool:
+    """Whether ``entry`` can match an ASCII text folding to ``plain``. Such a
+    text has one reading, ``plain`` itself: an entry none of whose forms
+    appears in it anywhere cannot match it."""
+    if entry.substring:
+        needles = {form.text.strip(), form.alt_text.strip()}
+        return any(needle and needle in plain for needle in needles)
+    return all(
+        any(word_form in plain for word_form in word.forms) for word in form.tokens
+    )
 
 
 def find_matches(text: str, entries: Iterable[WordEntry]) -> list[WordMatch]:
@@ -174,13 +212,20 @@ def find_matches(text: str, entries: Iterable[WordEntry]) -> list[WordMatch]:
     entries = list(entries)
     if not entries:  # most journals keep no word list: skip normalizing the text
         return []
+    forms = [(entry, _entry_form(entry.phrase)) for entry in entries]
+    forms = [(entry, form) for entry, form in forms if form.tokens]
+    if _ASCII_FOLDS_SIMPLY and text.isascii():
+        # Most comments hold none of the list: tell so without splitting them.
+        plain = text.translate(_ASCII)
+        forms = [
+            (entry, form) for entry, form in forms if _may_occur(plain, entry, form)
+        ]
+    if not forms:
+        return []
     source = unicodedata.normalize("NFC", text)
-    analysed = analyse(text)
+    analysed = _text_form(text)
     matches = []
-    for entry in entries:
-        entry_form = analyse(entry.phrase)
-        if not entry_form.tokens:
-            continue
+    for entry, entry_form in forms:
         if entry.substring:
             found = _find_substring(analysed, entry_form)
             if found is not None:
@@ -192,3 +237,94 @@ def find_matches(text: str, entries: Iterable[WordEntry]) -> list[WordMatch]:
         if found is not None:
             matches.append(WordMatch(entry, source[found[0] : found[1]]))
     return matches
+
+
+class WordIndex:
+    """Entries compiled once for matching many texts: what ``find_matches``
+    finds, at a cost that grows with the text rather than with the list.
+
+    A journal's own list is short and matched as it is. With shared lists it
+    may hold thousands of entries (``moderation.shared_lists``); then each
+    whole-word entry is filed under the forms of its first word, and each
+    substring entry under the first characters of its forms, so a text looks
+    up only the entries that could start at one of its words or characters,
+    and checks those as ``find_matches`` would.
+    """
+
+    # Up to this many entries, a plain pass over them costs less than the index.
+    SMALL = 32
+    _PREFIX = 3
+
+    def __init__(self, entries: Iterable[WordEntry]):
+        self.entries = tuple(entries)
+        self._small = len(self.entries) <= self.SMALL
+        if self._small:
+            return
+        self._forms: list[tuple[WordEntry, Normalized]] = []
+        self._by_word: dict[str, list[int]] = {}
+        self._by_prefix: dict[str, list[int]] = {}
+        for entry in self.entries:
+            form = analyse(entry.phrase)
+            if not form.tokens:
+                continue
+            position = len(self._forms)
+            self._forms.append((entry, form))
+            if entry.substring:
+                needles = {form.text.strip(), form.alt_text.strip()}
+                for prefix in {needle[: self._PREFIX] for needle in needles if needle}:
+                    self._by_prefix.setdefault(prefix, []).append(position)
+            else:
+                for word_form in form.tokens[0].forms:
+                    self._by_word.setdefault(word_form, []).append(position)
+        self._prefix_lengths = sorted({len(prefix) for prefix in self._by_prefix})
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def find(self, text: str) -> list[WordMatch]:
+        """Every entry found in ``text``, in the entries' order, at most one
+        match per entry (as ``find_matches``)."""
+        if self._small:
+            return find_matches(text, self.entries)
+        analysed = _text_form(text)
+        candidates: set[int] = set()
+        by_word = self._by_word
+        for token in analysed.tokens:
+            candidates.update(by_word.get(token.text, ()))
+            if token.alt:
+                candidates.update(by_word.get(token.alt, ()))
+        if self._by_prefix:
+            candidates.update(self._prefixed(analysed))
+        if not candidates:
+            return []
+        source = unicodedata.normalize("NFC", text)
+        matches = []
+        for position in sorted(candidates):
+            entry, entry_form = self._forms[position]
+            if entry.substring:
+                found = _find_substring(analysed, entry_form)
+                if found is not None:
+                    first, last = found
+                    start = analysed.origin[first]
+                    end = analysed.origin[last] + 1
+                    matches.append(WordMatch(entry, source[start:end]))
+                continue
+            found = _find_words(analysed, entry_form.tokens)
+            if found is not None:
+                matches.append(WordMatch(entry, source[found[0] : found[1]]))
+        return matches
+
+    def _prefixed(self, analysed: Normalized) -> set[int]:
+        """The substring entries whose forms begin with characters the text
+        holds somewhere."""
+        found: set[int] = set()
+        by_prefix = self._by_prefix
+        for haystack in {analysed.text, analysed.alt_text}:
+            for length in self._prefix_lengths:
+                pieces = {
+                    haystack[start : start + length]
+                    for start in range(len(haystack) - length + 1)
+                }
+                for piece in pieces.intersection(by_prefix):
+                    found.update(by_prefix[piece])
+        return found

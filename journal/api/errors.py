@@ -33,7 +33,8 @@ class Refused(exceptions.APIException):
     def __init__(self, *, code: str, detail: str, retry_after: int = 0):
         self.status_code = (
             status.HTTP_429_TOO_MANY_REQUESTS
-            if code == "rate.limited"
+            # A rate limit, the journal's or a scheduled window's: waiting helps.
+            if code == "rate.limited" or retry_after > 0
             else status.HTTP_403_FORBIDDEN
         )
         self.retry_after = retry_after

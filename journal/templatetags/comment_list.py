@@ -152,9 +152,21 @@ def comment_list(context, comments, more_threads=None) -> SafeString:
             {**context.flatten(), "in_list": True},
             request=context.get("request"),
         )
+    post_url = context["post"].get_absolute_url()
+
+    def appeal_form(offer, comment_id: int) -> str:
+        """The viewer's appeal of a decision on their comment (a Django
+        template, CSRF token included; asked only for their own comments)."""
+        return render_to_string(
+            "journal/_appeal.html",
+            {"offer": offer, "next": f"{post_url}#t{comment_id}"},
+            request=context.get("request"),
+        )
+
     html = get_template("journal/comment_list.jinja", using="jinja2").render(
         {
             "comments": comments,
+            "appeal_form": appeal_form,
             "more_threads": more_threads or None,
             # The level the page's lists start at: the script that loads more
             # replies in place indents them as this page does.

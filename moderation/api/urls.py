@@ -4,9 +4,25 @@ comments."""
 
 from django.urls import path
 
-from . import views
+from . import appeals, shared_lists, views
 
 urlpatterns = [
+    path(
+        "moderation/appeals/",
+        appeals.AppealsView.as_view(),
+        name="api-moderation-appeals",
+    ),
+    path(
+        "moderation/appeals/<int:appeal_id>/decide/",
+        appeals.DecideAppealView.as_view(),
+        name="api-moderation-appeal-decide",
+    ),
+    path("moderation/notes/", appeals.NotesView.as_view(), name="api-moderation-notes"),
+    path(
+        "moderation/notes/<int:note_id>/retire/",
+        appeals.RetireNoteView.as_view(),
+        name="api-moderation-note-retire",
+    ),
     path("moderation/queue/", views.QueueView.as_view(), name="api-moderation-queue"),
     path(
         "moderation/decisions/",
@@ -43,9 +59,85 @@ urlpatterns = [
         name="api-moderation-lift",
     ),
     path(
+        "journals/<slug:name>/schedule/",
+        views.ScheduleView.as_view(),
+        name="api-journal-schedule",
+    ),
+    path(
+        "journals/<slug:name>/schedule/<int:window_id>/retire/",
+        views.RetireWindowView.as_view(),
+        name="api-journal-schedule-retire",
+    ),
+    path("moderation/heat/", views.HeatScreeningsView.as_view(), name="api-heat-list"),
+    path(
+        "moderation/heat/<int:screening_id>/lift/",
+        views.LiftHeatView.as_view(),
+        name="api-heat-lift",
+    ),
+    path(
         "journals/<slug:name>/settings/",
         views.JournalSettings.as_view(),
         name="api-journal-settings",
+    ),
+    path(
+        "journals/<slug:name>/backtests/",
+        views.JournalBacktests.as_view(),
+        name="api-journal-backtests",
+    ),
+    path(
+        "journals/<slug:name>/backtests/<int:backtest_id>/",
+        views.JournalBacktest.as_view(),
+        name="api-journal-backtest",
+    ),
+    path(
+        "journals/<slug:name>/shadow/",
+        views.JournalShadow.as_view(),
+        name="api-journal-shadow",
+    ),
+    path(
+        "journals/<slug:name>/shadow/promote/",
+        views.JournalShadowPromote.as_view(),
+        name="api-journal-shadow-promote",
+    ),
+    path(
+        "journals/<slug:name>/shadow/retire/",
+        views.JournalShadowRetire.as_view(),
+        name="api-journal-shadow-retire",
+    ),
+    path(
+        "shared-lists/",
+        shared_lists.SharedListsView.as_view(),
+        name="api-shared-lists",
+    ),
+    path(
+        "shared-lists/<int:list_id>/",
+        shared_lists.SharedListView.as_view(),
+        name="api-shared-list",
+    ),
+    path(
+        "shared-lists/<int:list_id>/unpublish/",
+        shared_lists.UnpublishView.as_view(),
+        name="api-shared-list-unpublish",
+    ),
+    path(
+        "shared-lists/<int:list_id>/versions/",
+        shared_lists.SharedListVersionsView.as_view(),
+        name="api-shared-list-versions",
+    ),
+    path(
+        "shared-lists/<int:list_id>/versions/<int:number>/",
+        shared_lists.SharedListVersionView.as_view(),
+        name="api-shared-list-version",
+    ),
+    path(
+        "journals/<slug:name>/subscriptions/",
+        shared_lists.SubscriptionsView.as_view(),
+        name="api-journal-subscriptions",
+    ),
+    path(
+        "journals/<slug:name>/subscriptions/<int:subscription_id>/end/",
+        shared_lists.EndSubscriptionView.as_view(),
+        name="api-journal-subscription-end",
     ),
     path(
         "posts/<int:post_id>/challenge/",

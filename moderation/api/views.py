@@ -7,12 +7,19 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,11 +28,21 @@ from journal.api.parsers import no_body
 from journal.models import Comment, Journal, Post
 from journal.params import flag
 
-from .. import antibot, queue, services
-from ..models import AuditEntry, AuthorRestriction
+from .. import antibot, backtest, heat, proposals, queue, schedules, services, shadows
+from ..models import (
+    AuditEntry,
+    AuthorRestriction,
+    Backtest,
+    HeatScreening,
+    ScheduledMode,
+    ShadowRuleSet,
+)
 from ..rules import FORM_MAX_SECONDS, FORM_MIN_SECONDS
 from .serializers import (
+    WINDOW_REQUESTS,
     AuditEntrySerializer,
+    BacktestRequestSerializer,
+    BacktestSerializer,
     ChallengeSerializer,
     ClaimRequestSerializer,
     ClaimSerializer,
@@ -35,10 +52,17 @@ from .serializers import (
     DismissalResultSerializer,
     FlagResultSerializer,
     FlagSerializer,
+    HeatScreeningSerializer,
     QueuePageSerializer,
+    RateWindowRequestSerializer,
     RestrictionRequestSerializer,
     RestrictionSerializer,
+    ScheduledModeSerializer,
+    ScreenWindowRequestSerializer,
     SettingsSerializer,
+    ShadowActionSerializer,
+    ShadowRequestSerializer,
+    ShadowSerializer,
     ThreadScopeSerializer,
 )
 
@@ -533,3 +557,410 @@ class JournalSettings(APIView):
         )
         journal.refresh_from_db()
         return Response(SettingsSerializer(journal).data)
+
+
+# Shadow rule sets -----------------------------------------------------------------
+
+
+class _ShadowDoor(APIView):
+    """A journal's shadow rule set: its owner and moderators read it, only the
+    owner starts, promotes or retires one; another journal is a 404."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _journal(self, request, name: str, *, change: bool = False) -> Journal:
+        journal = (
+            Journal.objects.moderated_by(request.user)
+            .select_related("owner")
+            .filter(name=name)
+            .first()
+        )
+        if journal is None:
+            raise NotFound()
+        if change and not (
+            request.user.is_superuser or journal.owner_id == request.user.pk
+        ):
+            raise PermissionDenied(
+                detail=_("Only the journal's owner can change its rules."),
+                code="shadow.owner_only",
+            )
+        return journal
+
+    def _data(self, request, journal: Journal, shadow: ShadowRuleSet) -> dict:
+        owner = request.user.is_superuser or journal.owner_id == request.user.pk
+        return ShadowSerializer(shadows.summary(shadow), context={"owner": owner}).data
+
+    def _shadow(self, journal: Journal, shadow_id: int) -> ShadowRuleSet:
+        shadow = (
+            ShadowRuleSet.objects.select_related("journal", "promoted_to")
+            .filter(journal=journal, pk=shadow_id)
+            .first()
+        )
+        if shadow is None:
+            raise NotFound()
+        return shadow
+
+
+class JournalShadow(_ShadowDoor):
+    @extend_schema(
+        tags=["journals"],
+        summary="The shadow rule set running beside the live rules, and its counts",
+        description=(
+            "It judges every new or edited comment with the same facts as the "
+            "live rules and is never acted on; `days` counts, day by day, where "
+            "it would have decided otherwise. 404 when none runs. Owner and "
+            "moderators."
+        ),
+        responses={200: ShadowSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, name: str):
+        journal = self._journal(request, name)
+        shadow = (
+            ShadowRuleSet.objects.select_related("journal", "promoted_to")
+            .filter(journal=journal, state=ShadowRuleSet.State.SHADOW)
+            .first()
+        )
+        if shadow is None:
+            raise NotFound(detail=_("No shadow rule set runs in this journal."))
+        return Response(self._data(request, journal, shadow))
+
+    @extend_schema(
+        tags=["journals"],
+        summary="Run proposed rules in the shadow (owner)",
+        description=(
+            "The body is the settings body (`PATCH /api/journals/{name}/settings/`): "
+            "what it leaves out stays as the live rules have it. Nothing live "
+            "changes. The shadow running before is retired: one runs at a time."
+        ),
+        request=ShadowRequestSerializer(partial=True),
+        responses={201: ShadowSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request, name: str):
+        journal = self._journal(request, name, change=True)
+        incoming = ShadowRequestSerializer(journal, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        label = changes.pop("name", "")
+        words = changes.pop("word_rules", None)
+        snapshot = proposals.snapshot_with(journal, changes=changes, words=words)
+        shadow = shadows.start_shadow(
+            journal=journal, proposal=snapshot, by=request.user, name=label
+        )
+        return Response(
+            self._data(request, journal, shadow), status=status.HTTP_201_CREATED
+        )
+
+
+class JournalShadowAction(_ShadowDoor):
+    """Promote or retire the shadow rule set the body names (owner)."""
+
+    def _act(self, request, name: str, act) -> Response:
+        journal = self._journal(request, name, change=True)
+        incoming = ShadowActionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        shadow = self._shadow(journal, incoming.validated_data["shadow"])
+        try:
+            act(shadow=shadow, by=request.user)
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+        shadow = self._shadow(journal, shadow.pk)
+        return Response(self._data(request, journal, shadow))
+
+
+_SHADOW_ACTION_RESPONSES = {
+    200: ShadowSerializer,
+    **error_responses(400, 401, 403, 404, 409),
+}
+
+
+class JournalShadowPromote(JournalShadowAction):
+    @extend_schema(
+        tags=["journals"],
+        summary="Make the shadow rule set the live rules: a new version, audited",
+        description=(
+            "In one step: its settings, word lists and schedule become the "
+            "journal's, recorded as a new rule-set version. 409 once it was "
+            "promoted or retired."
+        ),
+        request=ShadowActionSerializer,
+        responses=_SHADOW_ACTION_RESPONSES,
+    )
+    def post(self, request, name: str):
+        return self._act(request, name, shadows.promote_shadow)
+
+
+class JournalShadowRetire(JournalShadowAction):
+    @extend_schema(
+        tags=["journals"],
+        summary="Stop running the shadow rule set (its verdicts stay)",
+        description="409 once it was promoted or retired.",
+        request=ShadowActionSerializer,
+        responses=_SHADOW_ACTION_RESPONSES,
+    )
+    def post(self, request, name: str):
+        return self._act(request, name, shadows.retire_shadow)
+
+
+# Scheduled modes and heat -------------------------------------------------------
+
+
+def _owned_journal(user, name: str) -> Journal:
+    """A journal whose rules ``user`` may change (its owner, or a superuser)."""
+    journal = Journal.objects.owned_by(user).filter(name=name).first()
+    if journal is None:
+        raise NotFound()
+    return journal
+
+
+class ScheduleView(APIView):
+    """The journal's scheduled modes: windows of the week, by its own clock,
+    with stricter rules. The owner's, like the rest of its rules."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["journals"],
+        summary="The journal's scheduled modes in force (owner)",
+        responses={
+            200: ScheduledModeSerializer(many=True),
+            **error_responses(401, 404),
+        },
+    )
+    def get(self, request, name: str):
+        journal = _owned_journal(request.user, name)
+        windows = schedules.windows_of(journal)
+        return Response(ScheduledModeSerializer(windows, many=True).data)
+
+    @extend_schema(
+        tags=["journals"],
+        summary="Add a scheduled mode: a new rule-set version, audited (owner)",
+        description=(
+            "A window opens at `starts_at` on each of `days` and closes "
+            "`ends_after_days` days later at `ends_at`, by the journal's own clock "
+            "(its settings' `time_zone`). While a `screen` window is open every "
+            "comment but a moderator's waits for a moderator (`schedule.screening`); "
+            "while a `rate` window is open each author may post `rate_per_minute` "
+            "comments a minute, when that is stricter than the journal's own limit "
+            "(`schedule.rate`, a 429 with Retry-After). At most "
+            f"{ScheduledMode.MAX_ACTIVE} windows; the 21st is a 400."
+        ),
+        request=PolymorphicProxySerializer(
+            component_name="ScheduledModeRequest",
+            serializers={
+                ScheduledMode.Mode.SCREEN.value: ScreenWindowRequestSerializer,
+                ScheduledMode.Mode.RATE.value: RateWindowRequestSerializer,
+            },
+            resource_type_field_name="mode",
+        ),
+        responses={201: ScheduledModeSerializer, **error_responses(400, 401, 404)},
+    )
+    def post(self, request, name: str):
+        journal = _owned_journal(request.user, name)
+        mode = request.data.get("mode") if isinstance(request.data, dict) else None
+        if not isinstance(mode, str) or mode not in WINDOW_REQUESTS:
+            modes = " or ".join(WINDOW_REQUESTS)
+            raise ValidationError({"mode": [_("Use %(modes)s.") % {"modes": modes}]})
+        incoming = WINDOW_REQUESTS[mode](data=request.data)
+        incoming.is_valid(raise_exception=True)
+        window = schedules.add_window(
+            journal=journal, by=request.user, **incoming.validated_data
+        )
+        return Response(
+            ScheduledModeSerializer(window).data, status=status.HTTP_201_CREATED
+        )
+
+
+class RetireWindowView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["journals"],
+        summary="Remove a scheduled mode (the row stays, retired): a new rule-set "
+        "version, audited (owner)",
+        request=None,
+        responses={200: ScheduledModeSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, name: str, window_id: int):
+        no_body(request)
+        journal = _owned_journal(request.user, name)
+        window = ScheduledMode.objects.filter(journal=journal, pk=window_id).first()
+        if window is None:
+            raise NotFound()
+        try:
+            window = schedules.retire_window(window=window, by=request.user)
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+        return Response(ScheduledModeSerializer(window).data)
+
+
+class HeatFilter(django_filters.FilterSet):
+    journal = django_filters.CharFilter(field_name="journal__name")
+    active = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="running",
+        label="true: only those screening now; false: ended ones",
+    )
+
+    class Meta:
+        model = HeatScreening
+        fields = ["journal", "active"]
+
+    def running(self, queryset, name, value):
+        now = timezone.now()
+        running = Q(lifted_at__isnull=True, until__gt=now)
+        if value == "true":
+            return queryset.filter(running)
+        return queryset.exclude(running)
+
+
+class HeatScreeningsView(generics.ListAPIView):
+    """Sub-threads screened for heat in the journals you moderate."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = HeatScreeningSerializer
+    filterset_class = HeatFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return HeatScreening.objects.none()
+        if not Journal.objects.moderated_by(self.request.user).exists():
+            raise NotFound()
+        return heat.screenings_for(self.request.user).order_by("-started_at", "-id")
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="Sub-threads screened for heat (ended ones too: rows stay)",
+        description=(
+            "A sub-thread (everything under one top-level comment) that got the "
+            "journal's `heat_replies` replies within `heat_minutes` is screened for "
+            "`heat_hours`: replies in it, but a moderator's, wait for a moderator "
+            "(`heat.screened`)."
+        ),
+        responses={
+            200: HeatScreeningSerializer(many=True),
+            **error_responses(400, 401, 404),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class LiftHeatView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["moderation"],
+        summary="End a heat screening now (the row stays; audited, undoable)",
+        request=None,
+        responses={200: HeatScreeningSerializer, **error_responses(401, 404, 409)},
+    )
+    def post(self, request, screening_id: int):
+        no_body(request)
+        try:
+            screening = heat.lift_heat(
+                moderator=request.user, screening_id=screening_id
+            )
+        except services.NotFound as missing:
+            raise NotFound() from missing
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+        screening = heat.screenings_for(request.user).get(pk=screening.pk)
+        return Response(HeatScreeningSerializer(screening).data)
+
+
+# Backtests --------------------------------------------------------------------------
+
+
+def _backtest_data(request, name: str, *, row=None, result=None) -> dict:
+    """A backtest as the API shows it: a queued one's row, or the result of a
+    replay short enough to answer at once (no row, no id)."""
+    if row is None:
+        return {
+            "id": None,
+            "url": None,
+            "state": Backtest.State.DONE,
+            "limit": result["limit"],
+            "done": result["read"],
+            "total": result["read"],
+            "result": result,
+            "created": None,
+            "finished": None,
+        }
+    return {
+        "id": row.pk,
+        "url": request.build_absolute_uri(
+            reverse("api-journal-backtest", args=[name, row.pk])
+        ),
+        "state": row.state,
+        "limit": row.limit,
+        "done": row.done,
+        "total": row.total,
+        "result": row.result if row.state == Backtest.State.DONE else None,
+        "created": row.created_at,
+        "finished": row.finished_at,
+    }
+
+
+class JournalBacktests(APIView):
+    """Replay proposed rules over the journal's last comments (owner)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["journals"],
+        summary="Preview a change of the comment rules on the last comments (owner)",
+        description=(
+            "The body is the settings body (`PATCH /api/journals/{name}/settings/`), "
+            "plus `limit`; what it leaves out stays as the live rules have it. "
+            "Nothing is saved: each of the last `limit` comments is judged again "
+            "from the facts it was judged on, under the rules it was judged under "
+            "and under the proposal. A short replay answers at once (200); a "
+            "longer one is queued (202, with its address in `url` and Location): "
+            "follow it with GET. 409 while another backtest of the journal runs."
+        ),
+        request=BacktestRequestSerializer(partial=True),
+        responses={
+            200: BacktestSerializer,
+            202: BacktestSerializer,
+            **error_responses(400, 401, 404, 409),
+        },
+    )
+    def post(self, request, name: str):
+        journal = _owned_journal(request.user, name)
+        incoming = BacktestRequestSerializer(journal, data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        changes = dict(incoming.validated_data)
+        limit = changes.pop("limit", backtest.DEFAULT_LIMIT)
+        words = changes.pop("word_rules", None)
+        snapshot = proposals.snapshot_with(journal, changes=changes, words=words)
+        try:
+            preview = proposals.preview(
+                journal=journal, snapshot=snapshot, limit=limit, by=request.user
+            )
+        except services.NotAllowed as refusal:
+            raise Conflict(detail=refusal.message, code=refusal.code) from refusal
+        if preview.backtest is None:
+            data = _backtest_data(request, name, result=preview.result)
+            return Response(BacktestSerializer(data).data)
+        data = _backtest_data(request, name, row=preview.backtest)
+        return Response(
+            BacktestSerializer(data).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": data["url"]},
+        )
+
+
+class JournalBacktest(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["journals"],
+        summary="A queued backtest: how far it got, then its result (owner)",
+        responses={200: BacktestSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, name: str, backtest_id: int):
+        journal = _owned_journal(request.user, name)
+        row = Backtest.objects.filter(journal=journal, pk=backtest_id).first()
+        if row is None:
+            raise NotFound()
+        return Response(BacktestSerializer(_backtest_data(request, name, row=row)).data)

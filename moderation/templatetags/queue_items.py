@@ -13,6 +13,7 @@ from django import template
 from django.conf import settings
 from django.template.loader import get_template
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape
@@ -23,7 +24,7 @@ from django.utils.translation import get_language, gettext, ngettext, pgettext
 from accounts.models import DEFAULT_USERPIC
 from journal.sentences import reason_text
 from journal.templatetags.comment_list import display_date, month_names
-from moderation.rules import rule_label
+from moderation.rules import rule_label, time_zone, until_text
 
 register = template.Library()
 
@@ -36,6 +37,12 @@ def excerpt(body_html: str) -> str:
 def open_reports(comment) -> list:
     """The open reports prefetched for the reports tab; none on the held tab."""
     return getattr(comment, "open_reports", [])
+
+
+def shadow_verdict(comment):
+    """Where the running shadow rule set parts from live, its verdict
+    (moderation.queue._attach_shadow_verdicts); else None."""
+    return getattr(comment, "shadow_verdict", None)
 
 
 def weight(value: float) -> str:
@@ -74,6 +81,8 @@ class Words:
         self.on_post_in_journal = gettext("on %(post)s in %(journal)s")
         # Translators: the text as the author wrote it, then the word-list entry.
         self.matched_entry = gettext("matched %(matched)s ↔ list entry %(entry)s")
+        # Translators: after "list entry casino": the shared list it came from.
+        self.from_list = gettext("of the shared list “%(list)s”")
         # Translators: reason is a report's reason in bold ("spam", "off-topic").
         self.reported_as = gettext("Reported as %(reason)s by %(reporter)s")
         self.banned = pgettext("author record", "banned")
@@ -93,6 +102,13 @@ class Words:
         self.note_for_log = gettext("Note for the log")
         self.spam_ban = pgettext("queue button", "Spam and ban")
         self._short_date = short_date_format()
+        # What the journal's shadow rule set (moderation.shadows) would have
+        # done with the comment, where it parts from the live rules.
+        self.shadow_would = {
+            "publish": gettext("The shadow rule set would publish it."),
+            "hold": gettext("The shadow rule set would hold it:"),
+            "refuse": gettext("The shadow rule set would refuse it:"),
+        }
         # Sentences with a name or a number in it, filled in by the methods.
         self._item_label = gettext("#%(id)s by %(author)s")
         self._replying_to = gettext("Replying to %(author)s:")
@@ -110,6 +126,24 @@ class Words:
         self._first_comment = gettext("first comment %(date)s")
         self._needs = gettext("(needs %(count)s)")
         self._not_trusted_yet = gettext("not trusted yet (%(count)s of %(needed)s)")
+        # Translators: replies is "12 replies", minutes "in 10 minutes".
+        self._heat_banner = gettext(
+            "This thread is screened for heat until %(time)s: %(replies)s %(minutes)s"
+        )
+        self.lift = pgettext("queue button", "Lift")
+        # The moderators' private notes on the author (moderation.notes).
+        self.former_moderator = gettext("a former moderator")
+        self.take_back = pgettext("a note", "Take back")
+        self.note = pgettext("a note on an author", "Note")
+        self.note_help = gettext(
+            "Only this journal's moderators see it, dated and signed; the author "
+            "never does."
+        )
+        self.save_note = gettext("Save note")
+        self._add_note = gettext("Add a private note on %(name)s")
+        self._note_number = gettext("note #%(id)s")
+        self._lift_what = gettext("the heat screening of thread #%(id)s")
+        self._now = timezone.now()
 
     def item_label(self, comment_id: int, author: str) -> str:
         """The item's name: "#41 by Dan"."""
@@ -189,6 +223,37 @@ class Words:
     def not_trusted_yet(self, count: int, needed: int) -> str:
         return self._not_trusted_yet % {"count": count, "needed": needed}
 
+    def heat_banner(self, screening, journal) -> str:
+        """The banner on an item in a heated sub-thread, by the journal's own
+        clock: "This thread is screened for heat until 14:20: 12 replies in
+        10 minutes"."""
+        until = screening.until.astimezone(time_zone(journal.time_zone))
+        replies = ngettext("%(count)s reply", "%(count)s replies", screening.replies)
+        minutes = ngettext(
+            "in %(count)s minute", "in %(count)s minutes", screening.minutes
+        )
+        return self._heat_banner % {
+            "time": str(until_text(until, self._now)),
+            "replies": replies % {"count": screening.replies},
+            "minutes": minutes % {"count": screening.minutes},
+        }
+
+    def add_note(self, name: str) -> str:
+        return self._add_note % {"name": name}
+
+    def note_number(self, note_id: int) -> str:
+        """After "Take back", for a screen reader: "note #7"."""
+        return self._note_number % {"id": note_id}
+
+    def lift_what(self, thread_id: int) -> str:
+        """After "Lift", for a screen reader."""
+        return self._lift_what % {"id": thread_id}
+
+
+def retire_note_url(note_id: int) -> str:
+    """Where a note's "Take back" posts (a page holds few notes)."""
+    return reverse("moderation:retire_note", args=(note_id,))
+
 
 @register.simple_tag(takes_context=True)
 def queue_items(context, comments) -> SafeString:
@@ -203,11 +268,13 @@ def queue_items(context, comments) -> SafeString:
             "display_date": display_date,
             "excerpt": excerpt,
             "open_reports": open_reports,
+            "shadow_verdict": shadow_verdict,
             "rule_label": rule_label,
             "reason_text": reason_text,
             "select_all": context.get("select_all", False),
             "words": Words(),
             "fill": fill,
+            "retire_note_url": retire_note_url,
         }
     )
     # The template escaped every value it printed (autoescape, journal.jinja).

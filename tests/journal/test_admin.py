@@ -12,7 +12,9 @@ from tests.two_journals import hold
 pytestmark = pytest.mark.django_db
 
 
-def journal_form_data(journal, words=(), restrictions=(), **changes) -> dict:
+def journal_form_data(
+    journal, words=(), restrictions=(), windows=(), follows=(), **changes
+) -> dict:
     """What the journal's admin change form posts, with ``changes`` applied."""
     from moderation.models import RULE_SETTING_FIELDS
 
@@ -35,6 +37,21 @@ def journal_form_data(journal, words=(), restrictions=(), **changes) -> dict:
     for prefix, rows, fields in (
         ("word_rules", words, ("phrase", "kind", "substring")),
         ("restrictions", restrictions, ("user", "kind", "until", "reason")),
+        # Shared lists to follow, by id (moderation.shared_lists).
+        ("subscriptions", [{"shared_list": pk} for pk in follows], ("shared_list",)),
+        (
+            "scheduled_modes",
+            windows,
+            (
+                "name",
+                "mode",
+                "days",
+                "starts_at",
+                "ends_at",
+                "ends_after_days",
+                "rate_per_minute",
+            ),
+        ),
     ):
         data[f"{prefix}-TOTAL_FORMS"] = len(rows)
         data[f"{prefix}-INITIAL_FORMS"] = 0
@@ -44,6 +61,8 @@ def journal_form_data(journal, words=(), restrictions=(), **changes) -> dict:
                     data[f"{prefix}-{index}-{field}"] = (
                         "on" if row[field] is True else row[field]
                     )
+            if prefix == "scheduled_modes":  # weekdays are ticked boxes
+                data[f"{prefix}-{index}-days"] = list(row.get("days", "0123456"))
     data["rule_set_versions-TOTAL_FORMS"] = 0
     data["rule_set_versions-INITIAL_FORMS"] = 0
     return data

@@ -48,7 +48,12 @@ def test_counts_say_the_tabs_and_how_many_arrived_since_the_page_was_drawn(
 
     assert answer.status_code == 200
     data = answer.json()
-    assert data["tabs"] == {"held": "3", "reported": "0", "decided": "0"}
+    assert data["tabs"] == {
+        "held": "3",
+        "reported": "0",
+        "decided": "0",
+        "appeals": "0",
+    }
     assert data["new"] == 2
 
 

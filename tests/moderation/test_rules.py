@@ -457,5 +457,9 @@ def test_every_rule_code_is_listed():
         "spam.likely",
         "history.rejected",
         "reports.weighted",
+        "schedule.screening",
+        "schedule.rate",
+        "heat.screened",
+        "ban.shared_list",
     } <= rules.RULE_CODES
-    assert len(rules.RULE_CODES) == 29
+    assert len(rules.RULE_CODES) == 33
