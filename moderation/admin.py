@@ -1530,6 +1530,10 @@ class AuthorNoteAdmin(OwnerScopedAdmin):
     def excerpt(self, note: AuthorNote) -> str:
         return note.text if len(note.text) <= 80 else f"{note.text[:79]}…"
 
+    def get_queryset(self, request):
+        # Never the notes on the owner themselves (``notes.notes_moderated_by``).
+        return super().get_queryset(request).exclude(author_id=request.user.pk)
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return self.fields

@@ -29,14 +29,19 @@ MAX_LENGTH = 2_000
 
 
 def notes_moderated_by(user):
-    """Notes in the journals ``user`` moderates (retired ones too)."""
-    return AuthorNote.objects.filter(journal__in=Journal.objects.moderated_by(user))
+    """Notes in the journals ``user`` moderates (retired ones too), but never
+    those on ``user``: a moderator who comments is an author like any other."""
+    return AuthorNote.objects.filter(
+        journal__in=Journal.objects.moderated_by(user)
+    ).exclude(author_id=user.pk)
 
 
-def notes_on(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list]:
-    """The notes in force on each (author id, journal id) pair, newest first:
-    one query for them all."""
-    pairs = set(pairs)
+def notes_on(
+    pairs: Iterable[tuple[int, int]], *, reader
+) -> dict[tuple[int, int], list]:
+    """The notes in force on each (author id, journal id) pair, newest first,
+    for ``reader`` (never those on ``reader``): one query for them all."""
+    pairs = {(author, journal) for author, journal in pairs if author != reader.pk}
     if not pairs:
         return {}
     found: dict[tuple[int, int], list] = defaultdict(list)

@@ -417,7 +417,7 @@ def load(user, params) -> QueuePage:
         comment.journal = comment.post.journal = by_id[comment.journal_id]
         # What the moderator saw, carried by every decision button of the item.
         comment.seen_token = Seen(comment.pk, comment.state, comment.revision).token
-    _attach_author_records(page.items)
+    _attach_author_records(user, page.items)
     _attach_changes_since_approval(page.items)
     _attach_claims(user, page.items)
     _attach_shadow_verdicts(page.items)
@@ -600,8 +600,9 @@ def _attach_changes_since_approval(comments: list[Comment]) -> None:
         )
 
 
-def _attach_author_records(comments: list[Comment]) -> None:
-    """Each author's record in the comment's journal: one grouped query."""
+def _attach_author_records(user, comments: list[Comment]) -> None:
+    """Each author's record in the comment's journal: one grouped query. The
+    notes on them, as ``user`` may read them (``notes.notes_on``)."""
     pairs = {(c.author_id, c.journal_id) for c in comments if c.author_id}
     if not pairs:
         return
@@ -672,7 +673,8 @@ def _attach_author_records(comments: list[Comment]) -> None:
         )
     # The notes, in one more query only when an author on the page has some.
     noted = notes.notes_on(
-        (row["author_id"], row["journal_id"]) for row in rows if row["has_notes"]
+        ((row["author_id"], row["journal_id"]) for row in rows if row["has_notes"]),
+        reader=user,
     )
     for key, found in noted.items():
         records[key].notes = found
@@ -711,7 +713,7 @@ def _load_appeals(user, page: QueuePage, journal_ids: list[int]) -> None:
         appeal.decision.from_label = state_word(appeal.decision.from_state)
         appeal.decision.to_label = state_word(appeal.decision.to_state)
     _attach_revisions(page.items)
-    _attach_author_records(page.items)
+    _attach_author_records(user, page.items)
 
 
 def _attach_revisions(items: list[Appeal]) -> None:

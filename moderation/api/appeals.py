@@ -30,7 +30,7 @@ from journal.api.serializers import StrictInput, StrictIntegerField, TextField
 from journal.models import Journal
 
 from .. import appeals, notes, services
-from ..models import Appeal, AuthorNote, AuthorRestriction
+from ..models import Appeal, AuthorRestriction
 
 DECISION_ACTIONS = (*appeals.COMMENT_DECISIONS, *appeals.RESTRICTION_DECISIONS)
 
@@ -371,7 +371,7 @@ class NotesView(APIView):
         if "journal" not in request.query_params:
             raise ValidationError({"journal": [_("Name the journal.")]})
         name = request.query_params["journal"]
-        found = AuthorNote.objects.filter(
+        found = notes.notes_moderated_by(request.user).filter(
             journal=self._journal(request.user, name), retired_at__isnull=True
         )
         if "author" in request.query_params:
