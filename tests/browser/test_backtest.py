@@ -1,7 +1,7 @@
 """The owner tries a rule change in Chromium before making it: previews it on the
 journal's last comments, reads the counts, saves it as a shadow rule set and
 promotes it; and a long preview's page follows the task queue with its progress
-bar (static/js/backtest.js, under the content security policy)."""
+bar (static/js/progress.js, under the content security policy)."""
 
 import pytest
 

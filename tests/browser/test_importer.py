@@ -1,5 +1,5 @@
 """The owner imports a LiveJournal export in Chromium: the upload form, the
-job's page whose progress bar follows the import (importer/progress.js, under
+job's page whose progress bar follows the import (static/js/progress.js, under
 the content security policy), and the report once it is done."""
 
 import pytest

@@ -190,7 +190,7 @@ def test_a_queued_job_shows_its_progress_and_asks_for_more(
 
     html = page.content.decode()
     assert "Waiting for a worker to start the import." in html
-    assert "importer/progress.js" in html
+    assert "js/progress.js" in html
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
     assert f'data-status-url="/admin/importer/importjob/{job.pk}/status/"' in html
     assert status.json() == {

@@ -265,7 +265,7 @@ def test_a_queued_backtest_page_polls_with_the_script(owner_client, judged_journ
     ).content.decode()
 
     assert "Waiting for a worker to start the backtest." in page
-    assert "/static/js/backtest.js" in page and 'data-finished="false"' in page
+    assert "/static/js/progress.js" in page and 'data-finished="false"' in page
     assert "3 → 2" in page  # the change, beside the rules in force
 
 

@@ -1,15 +1,17 @@
-// An import job's page (admin): ask how far the import got and move the
-// progress bar; once it ends, load the page again for the report. A file,
-// not an inline script: the content security policy allows none.
+// A long job's admin page (an import, a backtest): ask how far the job got
+// and move the progress bar; once it ends, load the page again for its
+// result. The page marks the box with its status address
+// (templates/admin/_job_progress.html). A file, not an inline script: the
+// content security policy allows none.
 (function () {
   "use strict";
-  const box = document.getElementById("import-progress");
+  const box = document.querySelector("[data-status-url]");
   if (!box || box.dataset.finished === "true") {
     return;
   }
-  const bar = document.getElementById("import-bar");
-  const text = document.getElementById("import-progress-text");
-  const state = document.getElementById("import-state");
+  const bar = box.querySelector("progress");
+  const text = box.querySelector("[role=status]");
+  const state = box.querySelector("[data-progress-state]");
   const every = Number(box.dataset.pollMs) || 1000;
 
   function show(status) {
