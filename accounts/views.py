@@ -41,7 +41,7 @@ def signup(request):
     elif request.method == "POST" and form.is_valid():
         user = form.save()
         throttles.record_sign_up(address)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.ModelBackend")
         messages.success(
             request,
             _("Welcome, %(name)s! You can comment now.") % {"name": user.username},

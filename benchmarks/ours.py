@@ -628,7 +628,7 @@ def build_load_data(out: str) -> None:
     analyze()
     session = SessionStore()
     session[SESSION_KEY] = str(owner.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
     session[HASH_SESSION_KEY] = owner.get_session_auth_hash()
     session.create()
     setup = {

@@ -12,7 +12,9 @@ The plugin answers:
 
 - **judge**: a new or edited comment, published, held or refused, and why;
 - **may_comment**: whether a viewer may comment on a post, and why not;
-- **comment_stored**, **post_moved**: a write's side effects (mail, the log);
+- **comment_stored**, **post_moved**: a write's side effects (mail, the log),
+  once the write is done; rows that must be stored with a new comment come
+  with its judgement instead (``Companion``);
 - **tools**: what a viewer sees of moderation on a post page (an author: the
   appeal of a decision about them);
 - **viewer_annotations**: what it needs to know of the viewer, asked in the
@@ -109,18 +111,33 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class Companion:
+    """Rows of the plugin's own ``model`` to write with a new comment, in the
+    comment's own write: each of ``rows`` gives field values, and the foreign
+    key ``comment_field`` takes the new comment's id. On PostgreSQL they go in
+    the comment's insert statement, so the comment and its companions are
+    stored together or not at all without a transaction of their own."""
+
+    model: Any  # a model class of the plugin
+    comment_field: str
+    rows: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class Judgement:
     """The plugin's answer: the state to store (a ``CommentState``), the reasons
     kept with the comment and the id of the rule-set version it was judged
     under; or a refusal, and then nothing is stored. ``facts`` is the plugin's
     own record of what the verdict was computed from, stored with the comment
-    as plain JSON and read back only by the plugin."""
+    as plain JSON and read back only by the plugin. ``companions`` are rows the
+    plugin keeps beside a new comment (``Companion``); an edit stores none."""
 
     state: str = CommentState.PUBLISHED
     reasons: tuple[dict, ...] = ()
     rule_set_version_id: int | None = None
     refusal: Refusal | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
+    companions: tuple[Companion, ...] = ()
 
 
 @dataclass(frozen=True)

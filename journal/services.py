@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from . import pagecache, paths, sanitize
+from .compiled import Compiled
 from .conf import option
 from .confusables import skeleton
 from .models import Comment, CommentRevision, CommentState, Journal, Post, Tag
-from .plugins import Draft, Judgement, Origin, Refusal, plugin
+from .plugins import Companion, Draft, Judgement, Origin, Refusal, plugin
 from .sanitize import clean_comment_body, clean_post_body, summarize
 from .validators import validate_name
 
@@ -127,6 +128,34 @@ def _text_errors(*, body: str, subject: str) -> dict[str, str]:
     return errors
 
 
+# The post a comment is written to, read on every comment through every door:
+# compiled once (journal.compiled), since building the lookup through the ORM
+# cost more than the database's answer. With the journal's name (from the
+# post's address) or without (the API's).
+_POST_IN_JOURNAL = Compiled(
+    lambda values: Post.objects.select_related("journal__owner").filter(
+        pk=values["post_id"], journal__name=values["journal_name"]
+    ),
+    {"post_id": -1, "journal_name": "\x1fone"},
+    {"post_id": -2, "journal_name": "\x1ftwo"},
+)
+_POST = Compiled(
+    lambda values: Post.objects.select_related("journal__owner").filter(
+        pk=values["post_id"]
+    ),
+    {"post_id": -1},
+    {"post_id": -2},
+)
+
+
+def post_to_comment_on(post_id: int, journal_name: str | None = None) -> Post | None:
+    """The post with this id (in the journal named, when one is), with its
+    journal and owner, to write a comment to; None when there is none."""
+    if journal_name is None:
+        return _POST.first_instance(post_id=post_id)
+    return _POST_IN_JOURNAL.first_instance(post_id=post_id, journal_name=journal_name)
+
+
 def _validate_comment_input(
     *, post: Post, parent: Comment | None, body: str, subject: str
 ):
@@ -180,7 +209,6 @@ def _judge(draft: Draft) -> Judgement:
     return judgement
 
 
-@transaction.atomic
 def submit_comment(
     *,
     post: Post,
@@ -198,6 +226,13 @@ def submit_comment(
     ``ValidationError`` for bad input and ``CommentRefused`` when the plugin
     refuses; in both cases nothing is stored. Published or held, the
     judgement's reasons and rule-set version are stored with the comment.
+
+    Judging only reads (on PostgreSQL each statement sees what was committed
+    before it, in a transaction or not), so the one write is the comment's
+    insert with the plugin's companion rows: a single statement on PostgreSQL,
+    which needs no transaction around it (and saves its two round trips),
+    a transaction elsewhere (``store_comment``). The plugin's ``comment_stored``
+    follows once the comment is stored.
     """
     author = author if author and author.is_authenticated else None
     subject = subject.strip()
@@ -248,6 +283,7 @@ def submit_comment(
         ip_address=origin.ip_address
         if journal.logs_ip_of(anonymous=author is None)
         else None,
+        companions=judgement.companions,
     )
     plugin().comment_stored(comment, created=True, was_held=False, origin=origin)
     pagecache.touch_posts([post.pk])
@@ -260,12 +296,16 @@ def store_comment(
     parent: Comment | None,
     body_source: str,
     body_html: str | None = None,
+    companions: tuple[Companion, ...] = (),
     **fields,
 ) -> Comment:
-    """Insert a comment that has passed the rules (or is trusted demo data).
+    """Insert a comment that has passed the rules (or is trusted demo data),
+    with the plugin's ``companions`` rows.
 
     The path ends with the comment's own id, which the insert takes itself: one
-    statement, and only this new row is written, never its siblings.
+    statement, and only this new row is written, never its siblings. On
+    PostgreSQL the companions are written by the same statement; elsewhere the
+    comment and its companions are written in one transaction.
     """
     fields.setdefault("rule_codes", Comment.codes_of(fields.get("reasons", [])))
     comment = Comment(
@@ -276,8 +316,22 @@ def store_comment(
         body_html=clean_comment_body(body_source) if body_html is None else body_html,
         **fields,
     )
-    _insert_with_path(comment, parent.path if parent else "")
+    parent_path = parent.path if parent else ""
+    if connection.vendor == "postgresql":
+        _insert_with_path(comment, parent_path, companions)
+        return comment
+    with transaction.atomic():
+        _insert_with_path(comment, parent_path)
+        _insert_companions(comment, companions)
     return comment
+
+
+def _insert_companions(comment: Comment, companions: tuple[Companion, ...]) -> None:
+    for companion in companions:
+        companion.model.objects.bulk_create(
+            companion.model(**row, **{companion.comment_field: comment})
+            for row in companion.rows
+        )
 
 
 # The id an insert is about to take: the sequence's next value on PostgreSQL;
@@ -299,31 +353,72 @@ _SEGMENT = {
 }
 
 
-def _insert_with_path(comment: Comment, parent_path: str) -> None:
+def _insert_with_path(
+    comment: Comment, parent_path: str, companions: tuple[Companion, ...] = ()
+) -> None:
     """Insert ``comment`` with its path, the parent's path and its own new id,
-    in one statement: ``WITH reserved(n) AS (<next id>) INSERT ...``."""
+    in one statement: ``WITH reserved(n) AS (<next id>) INSERT ...``; on
+    PostgreSQL, with the ``companions`` rows (``_companion_inserts``)."""
     if connection.vendor not in _NEXT_ID:
         # Another database: insert, then write the path the id gives.
         comment.save(force_insert=True)
         comment.path = paths.child_path(parent_path, comment.pk)
         Comment.objects.filter(pk=comment.pk).update(path=comment.path)
         return
-    sql, columns = _insert_statement(connection.vendor)
+    before, companion_values = _companion_inserts(companions)
+    sql, columns = _insert_statement(connection.vendor, before)
     values = [
         field.get_db_prep_save(field.pre_save(comment, True), connection=connection)
         for field in columns
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [parent_path, *values])
+        cursor.execute(sql, [*companion_values, parent_path, *values])
         comment.pk, comment.path = cursor.fetchone()
     comment._state.adding = False
     comment._state.db = connection.alias
 
 
-@lru_cache(maxsize=4)
-def _insert_statement(vendor: str) -> tuple[str, list]:
+def _companion_inserts(companions: tuple[Companion, ...]) -> tuple[str, list]:
+    """PostgreSQL's insert of each companion's rows, as more parts of the
+    comment's ``WITH`` (each foreign key to the comment the id reserved), and
+    their values in order."""
+    parts, values = [], []
+    written = [companion for companion in companions if companion.rows]
+    for number, companion in enumerate(written):
+        names = tuple(companion.rows[0])
+        insert = _companion_insert(
+            companion.model, companion.comment_field, names, len(companion.rows)
+        )
+        parts.append(f"companion_{number} AS ({insert})")
+        fields = [companion.model._meta.get_field(name) for name in names]
+        for row in companion.rows:
+            values += [
+                field.get_db_prep_save(row[name], connection=connection)
+                for name, field in zip(names, fields, strict=True)
+            ]
+    return ", ".join(parts), values
+
+
+@lru_cache(maxsize=64)
+def _companion_insert(model, comment_field: str, names: tuple, rows: int) -> str:
+    """``INSERT INTO <model> (<names>, <comment>) VALUES (%s, ..., <the id>)``."""
+    meta = model._meta
+    name = connection.ops.quote_name
+    columns = [name(meta.get_field(field).column) for field in names]
+    columns.append(name(meta.get_field(comment_field).column))
+    placeholders = ["%s"] * len(names) + ["(SELECT n FROM reserved)"]
+    row = f"({', '.join(placeholders)})"
+    # Names from the models, every value a parameter.
+    return (
+        f"INSERT INTO {name(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)}"
+    )
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(vendor: str, before: str = "") -> tuple[str, list]:
     """The SQL of ``_insert_with_path`` and the fields whose values follow the
-    parent's path as its parameters."""
+    parent's path as its parameters; ``before``, more parts of its ``WITH``."""
     meta = Comment._meta
     path_field = meta.get_field("path")
     columns = [
@@ -335,9 +430,10 @@ def _insert_statement(vendor: str) -> tuple[str, list]:
     next_id = _NEXT_ID[vendor].format(table=meta.db_table, pk=meta.pk.column)
     segment = _SEGMENT[vendor].format(step=paths.STEP)
     names = ", ".join(name(field.column) for field in (meta.pk, path_field, *columns))
+    parts = ", ".join([f"reserved(n) AS ({next_id})", *filter(None, [before])])
     # Names from the model, every value a parameter.
     sql = (
-        f"WITH reserved(n) AS ({next_id}) "  # noqa: S608
+        f"WITH {parts} "  # noqa: S608
         f"INSERT INTO {name(meta.db_table)} ({names}) VALUES ("
         f"(SELECT n FROM reserved), %s || (SELECT {segment} FROM reserved), "
         f"{', '.join(['%s'] * len(columns))}) "

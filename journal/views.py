@@ -89,6 +89,12 @@ def _get_post(request, journal_name: str, post_id: int, *, for_page=True) -> Pos
     """The post in the URL, or a 404. ``for_page`` adds what showing it needs
     (comment count, the viewer's roles and what the moderation plugin wants to
     know of the viewer, all in the same query); tags are read by the template."""
+    if not for_page:
+        post = services.post_to_comment_on(post_id, journal_name)
+        if post is None:
+            raise Http404
+        post.viewer_noted = {}
+        return post
     queryset = Post.objects.select_related("journal__owner")
     noted = {}
     if for_page:

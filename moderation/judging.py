@@ -11,7 +11,7 @@ verdict comes from the pure pipeline in ``moderation.rules``.
 
 Two things are kept in process memory, because building them cost more than
 the rest of the comment: the judging query compiled to SQL, once per shape
-(``_CompiledQuery``), and each journal's rules compiled for the pipeline
+(``journal.compiled``), and each journal's rules compiled for the pipeline
 (``_KnownRules``). Neither is ever trusted on its own: the query reads the
 journal's latest rule-set version, word list, scheduled modes and the latest
 version of each list it follows on every comment, and the compiled rules are
@@ -42,6 +42,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from journal import paths
+from journal.compiled import CompiledQuery
 from journal.models import Comment, CommentState, Journal, Post
 from journal.plugins import Access, Draft, Judgement, Refusal, ViewerRoles
 
@@ -416,81 +417,23 @@ def _slots(shape: _Shape) -> list:
     return slots
 
 
-def _prepared(value):
-    """A value as the ORM passes it to the database driver."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
-
-
-class _CompiledQuery:
-    """The judging query of one shape, compiled once and run with new values.
-
-    Building and compiling it through the ORM costs several times what the
-    database spends answering it. It is compiled with two families of stand-in
-    values; the parameters that differ between the two are each traced back to
-    the value they came from, and replaced by the real ones on every run. A
-    parameter that cannot be traced is an error here, never a stale value.
-    """
-
-    def __init__(self, shape: _Shape):
-        first, second = _stand_ins(shape, 1), _stand_ins(shape, 2)
-        compiler = _judging_query(shape, first).query.get_compiler(
-            connection=connection
-        )
-        self.sql, params = compiler.as_sql()
-        other_sql, other_params = (
-            _judging_query(shape, second)
-            .query.get_compiler(connection=connection)
-            .as_sql()
-        )
-        if other_sql != self.sql or len(other_params) != len(params):
-            raise RuntimeError("The judging query's SQL depends on its values.")
-        self.params = list(params)
-        self.slots = []
-        for position, (one, two) in enumerate(zip(params, other_params, strict=True)):
-            if one == two:
-                continue  # a constant of the shape
-            found = [
-                read
-                for read in _slots(shape)
-                if read(first) is not None
-                and _prepared(read(first)) == one
-                and _prepared(read(second)) == two
-            ]
-            if not found:
-                raise RuntimeError(
-                    f"The judging query's parameter {position} ({one!r}) comes "
-                    "from no known value."
-                )
-            self.slots.append((position, found[0]))
-        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
-        self.names = [alias for _, _, alias in compiler.select[: compiler.col_count]]
-        self.converters = list(compiler.get_converters(columns).items())
-
-    def row(self, values: _Values) -> dict:
-        params = self.params.copy()
-        for position, read in self.slots:
-            params[position] = _prepared(read(values))
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            raise Journal.DoesNotExist
-        row = list(row)
-        for position, (converters, expression) in self.converters:
-            for convert in converters:
-                row[position] = convert(row[position], expression, connection)
-        return dict(zip(self.names, row, strict=True))
-
-
 @lru_cache(maxsize=256)
-def _compiled(vendor: str, shape: _Shape) -> _CompiledQuery:
-    return _CompiledQuery(shape)
+def _compiled(vendor: str, shape: _Shape) -> CompiledQuery:
+    """The judging query of one shape, compiled once: building and compiling
+    it through the ORM costs several times what the database spends on it."""
+    return CompiledQuery(
+        lambda values: _judging_query(shape, values),
+        _stand_ins(shape, 1),
+        _stand_ins(shape, 2),
+        _slots(shape),
+    )
 
 
 def _ask(shape: _Shape, values: _Values) -> dict:
-    return _compiled(connection.vendor, shape).row(values)
+    row = _compiled(connection.vendor, shape).row(values)
+    if row is None:
+        raise Journal.DoesNotExist
+    return row
 
 
 def _standing(row: dict, journal: Journal, user) -> AuthorStanding:
@@ -848,10 +791,25 @@ def judge(draft: Draft) -> Judgement:
         facts=rules.facts_record(
             facts, name=author.display_name if author else draft.author_name
         ),
+        companions=_companions(draft, facts),
     )
     if shadow is not None:
         _judge_in_shadow(shadow, facts, verdict, judgement)
     return judgement
+
+
+def _companions(draft: Draft, facts: rules.CommentFacts) -> tuple:
+    """What is stored with a new comment: its fingerprint, where the spam model
+    reads near-duplicates (the bands were worked out to judge it)."""
+    if draft.editing is not None or not facts.settings.spam_threshold:
+        return ()
+    found = learning.fingerprint(
+        draft.body,
+        user_id=draft.author.pk if draft.author else None,
+        ip_address=draft.origin.ip_address,
+        at=facts.now,
+    )
+    return (found,) if found is not None else ()
 
 
 def _judge_in_shadow(

@@ -16,7 +16,6 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,6 +33,7 @@ from django_tasks import task
 
 from accounts.tasks import enqueue_at_commit, retried
 from journal.models import Comment
+from journal.plugins import Companion
 from journal.sanitize import summarize
 
 from . import spam
@@ -173,34 +173,20 @@ def assess(
     return score(tokens, rows, near_duplicate=near_duplicate)
 
 
-def remember_fingerprint(comment: Comment, *, user_id, ip_address) -> None:
-    """Store a new comment's bands, for the near-duplicate signal (of the text
-    as written, as ``near_duplicate`` reads a draft)."""
-    bands = sorted(set(spam.shingle_bands(comment.body_source)))
+def fingerprint(text: str, *, user_id, ip_address, at) -> Companion | None:
+    """A new comment's bands, for the near-duplicate signal (of the text as
+    written, as ``near_duplicate`` reads a draft): rows stored with the
+    comment, in its own insert (``journal.plugins.Companion``). None for a
+    text too short to tell apart."""
+    bands = sorted(set(spam.shingle_bands(text)))
     if not bands:
-        return
+        return None
     key = author_key(user_id=user_id, ip_address=ip_address)
-    created_at = connection.ops.adapt_datetimefield_value(comment.created_at)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _fingerprint_insert(connection.vendor, len(bands)),
-            [value for band in bands for value in (band, comment.pk, key, created_at)],
-        )
-
-
-@lru_cache(maxsize=16)
-def _fingerprint_insert(vendor: str, rows: int) -> str:
-    """The insert of ``rows`` fingerprint rows: what ``bulk_create`` would send,
-    without building it again for every comment."""
-    meta = CommentFingerprint._meta
-    name = connection.ops.quote_name
-    columns = ", ".join(
-        name(meta.get_field(field).column)
-        for field in ("band", "comment", "author_key", "created_at")
+    return Companion(
+        CommentFingerprint,
+        "comment",
+        tuple({"band": band, "author_key": key, "created_at": at} for band in bands),
     )
-    values = ", ".join(["(%s, %s, %s, %s)"] * rows)
-    # Names from the model, every value a parameter.
-    return f"INSERT INTO {name(meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
 
 
 def comment_text(comment: Comment) -> str:

@@ -26,7 +26,7 @@ from journal.plugins import (
     ViewerRoles,
 )
 
-from . import antibot, appeals, heat, judging, learning, services, shadows, tasks
+from . import antibot, appeals, heat, judging, services, shadows, tasks
 from .models import Appeal, AuthorRestriction, Report, ReportReason, SharedList
 
 # A comment id no database reaches, replaced by each real id: one reverse() per
@@ -249,13 +249,6 @@ class ModerationPlugin:
     ) -> None:
         # What a shadow rule set would have done with it (moderation.shadows).
         shadows.record_handed_over(comment)
-        # The post came with the comment, the journal with the post: no query.
-        if created and comment.post.journal.spam_threshold:
-            learning.remember_fingerprint(
-                comment,
-                user_id=comment.author_id,
-                ip_address=origin.ip_address if origin else None,
-            )
         if created and comment.parent_id is not None:
             # A reply feeds its sub-thread's heat: one cache round trip.
             heat.count_reply(comment)

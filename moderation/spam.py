@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import struct
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -237,19 +238,9 @@ MINHASH_BANDS = 8
 MIN_SHINGLE_WORDS = 6
 
 
-_PRIME = (1 << 61) - 1
-# Fixed (a, b) pairs for the MinHash permutations x -> (a·x + b) mod p, drawn
-# once from a seeded generator so that every process hashes alike.
-_PERMUTATIONS = [
-    (
-        int.from_bytes(hashlib.blake2b(f"a{i}".encode(), digest_size=8).digest())
-        % _PRIME
-        | 1,
-        int.from_bytes(hashlib.blake2b(f"b{i}".encode(), digest_size=8).digest())
-        % _PRIME,
-    )
-    for i in range(MINHASH_ROWS * MINHASH_BANDS)
-]
+# Each shingle's MinHash values, one per row of every band: 8 bytes each of
+# one SHAKE-128 digest, a hash function per row (the same in every process).
+_ROW_VALUES = struct.Struct(f"<{MINHASH_ROWS * MINHASH_BANDS}Q")
 
 
 def _hash(value: str) -> int:
@@ -271,13 +262,16 @@ def _bands(text: str) -> tuple[int, ...]:
     if len(words) < MIN_SHINGLE_WORDS:
         return ()
     shingles = {
-        _hash(" ".join(words[i : i + SHINGLE_WORDS]))
+        " ".join(words[i : i + SHINGLE_WORDS]).encode()
         for i in range(len(words) - SHINGLE_WORDS + 1)
     }
-    signature = [
-        min((a * shingle + b) % _PRIME for shingle in shingles)
-        for a, b in _PERMUTATIONS
+    # Per row, the least value any shingle takes (min and zip run in C: a
+    # quarter of the time of one modular permutation per row and shingle).
+    values = [
+        _ROW_VALUES.unpack(hashlib.shake_128(shingle).digest(_ROW_VALUES.size))
+        for shingle in shingles
     ]
+    signature = [min(row) for row in zip(*values, strict=True)]
     bands = []
     for band in range(MINHASH_BANDS):
         rows = signature[band * MINHASH_ROWS : (band + 1) * MINHASH_ROWS]

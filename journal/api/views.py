@@ -161,9 +161,10 @@ class PostComments(APIView):
     permission_classes = [permissions.AllowAny]
 
     def _post(self, post_id: int) -> Post:
-        return get_object_or_404(
-            Post.objects.select_related("journal__owner"), pk=post_id
-        )
+        post = services.post_to_comment_on(post_id)
+        if post is None:
+            raise NotFound()
+        return post
 
     @extend_schema(
         tags=["comments"],
