@@ -13,8 +13,8 @@ The plugin answers:
 - **judge**: a new or edited comment, published, held or refused, and why;
 - **may_comment**: whether a viewer may comment on a post, and why not;
 - **comment_stored**, **post_moved**: a write's side effects (mail, the log),
-  once the write is done; rows that must be stored with a new comment come
-  with its judgement instead (``Companion``);
+  in the write's transaction; rows kept beside every new comment come with
+  its judgement instead, and ride in the comment's insert (``Companion``);
 - **tools**: what a viewer sees of moderation on a post page (an author: the
   appeal of a decision about them);
 - **viewer_annotations**: what it needs to know of the viewer, asked in the
@@ -115,8 +115,7 @@ class Companion:
     """Rows of the plugin's own ``model`` to write with a new comment, in the
     comment's own write: each of ``rows`` gives field values, and the foreign
     key ``comment_field`` takes the new comment's id. On PostgreSQL they go in
-    the comment's insert statement, so the comment and its companions are
-    stored together or not at all without a transaction of their own."""
+    the comment's own insert statement, which saves a round trip per comment."""
 
     model: Any  # a model class of the plugin
     comment_field: str

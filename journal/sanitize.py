@@ -167,10 +167,13 @@ class DropUnreadableContent(Filter):
 
 
 class DropMediaWithoutSource(Filter):
-    """Remove images and iframes whose src did not pass the policy."""
+    """Remove images and iframes whose src did not pass the policy, and what
+    an iframe holds: a browser never shows it, and the parser reads it as
+    text, so it would change each time the body was cleaned again."""
 
     def __iter__(self):
         open_iframes = 0
+        inside_embed = False
         for token in super().__iter__():
             name, kind = token.get("name"), token["type"]
             has_src = kind in {"StartTag", "EmptyTag"} and any(
@@ -185,7 +188,13 @@ class DropMediaWithoutSource(Filter):
                 if kind == "EndTag" and open_iframes:
                     open_iframes -= 1
                     continue
-            if open_iframes:
+                if kind == "StartTag":
+                    inside_embed = True
+                elif kind == "EndTag":
+                    inside_embed = False
+                yield token
+                continue
+            if open_iframes or inside_embed:
                 continue
             yield token
 

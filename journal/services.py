@@ -209,6 +209,7 @@ def _judge(draft: Draft) -> Judgement:
     return judgement
 
 
+@transaction.atomic
 def submit_comment(
     *,
     post: Post,
@@ -227,12 +228,11 @@ def submit_comment(
     refuses; in both cases nothing is stored. Published or held, the
     judgement's reasons and rule-set version are stored with the comment.
 
-    Judging only reads (on PostgreSQL each statement sees what was committed
-    before it, in a transaction or not), so the one write is the comment's
-    insert with the plugin's companion rows: a single statement on PostgreSQL,
-    which needs no transaction around it (and saves its two round trips),
-    a transaction elsewhere (``store_comment``). The plugin's ``comment_stored``
-    follows once the comment is stored.
+    One transaction: what the rules read (on SQLite, under the write lock the
+    transaction takes first), the comment's insert with the plugin's companion
+    rows (one statement on PostgreSQL), and what the plugin's
+    ``comment_stored`` writes (mail on the database task queue, a shadow's
+    verdict, a thread's heat screening) commit together or not at all.
     """
     author = author if author and author.is_authenticated else None
     subject = subject.strip()
@@ -304,8 +304,9 @@ def store_comment(
 
     The path ends with the comment's own id, which the insert takes itself: one
     statement, and only this new row is written, never its siblings. On
-    PostgreSQL the companions are written by the same statement; elsewhere the
-    comment and its companions are written in one transaction.
+    PostgreSQL the companions are written by the same statement (a round trip
+    less); elsewhere the comment and its companions are written in the
+    caller's transaction, or one of their own.
     """
     fields.setdefault("rule_codes", Comment.codes_of(fields.get("reasons", [])))
     comment = Comment(
@@ -320,7 +321,7 @@ def store_comment(
     if connection.vendor == "postgresql":
         _insert_with_path(comment, parent_path, companions)
         return comment
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         _insert_with_path(comment, parent_path)
         _insert_companions(comment, companions)
     return comment

@@ -12,8 +12,8 @@ are never deleted: a shadow ends promoted or retired, its verdicts stay.
 
 The judging side is split in two because the verdict is reached before the
 comment exists: ``judging`` decides and hands the verdict over with
-``hand_over``; the plugin's ``comment_stored`` hook, called once the comment
-is stored, calls ``record_handed_over``.
+``hand_over``; the plugin's ``comment_stored`` hook, called in the same
+transaction once the comment is stored, calls ``record_handed_over``.
 """
 
 from __future__ import annotations

@@ -150,20 +150,13 @@ def test_posting_a_comment_through_the_form_costs_a_fixed_number_of_queries(
     # (the latest rule-set version and word list, which confirm the rules this
     # process compiled, the author's standing, frozen ancestors, duplicates,
     # near-duplicates and the spam model's counts), the insert (which takes
-    # its own path). On PostgreSQL that is all: one statement, no transaction
-    # of its own. Elsewhere the insert runs in a transaction: its savepoint and
-    # release inside the test's own. (The first comment after a change of
-    # rules adds one read of them.)
-    with django_assert_num_queries(_one_write(5)):
+    # its own path), plus the transaction's savepoint and release inside the
+    # test's own transaction. (The first comment after a change of rules adds
+    # one read of them.)
+    with django_assert_num_queries(7):
         response = reader_client.post(url, {"body": "a reply", "parent": parent.pk})
 
     assert response.status_code == 302
-
-
-def _one_write(queries: int) -> int:
-    """``queries`` on PostgreSQL; elsewhere, the transaction's savepoint and
-    release around the comment's write as well."""
-    return queries if connection.vendor == "postgresql" else queries + 2
 
 
 def test_a_comment_long_enough_to_fingerprint_is_stored_with_it_in_one_write(
@@ -173,10 +166,10 @@ def test_a_comment_long_enough_to_fingerprint_is_stored_with_it_in_one_write(
     reader_client.post(url, {"body": "first, which records the rule-set version"})
     text = "The harbour lights were repaired on Tuesday after the long storm."
 
-    # On PostgreSQL the fingerprint rows ride in the comment's insert; elsewhere
-    # they are one insert more, in the same transaction.
-    expected = _one_write(4) + (0 if connection.vendor == "postgresql" else 1)
-    with django_assert_num_queries(expected):
+    # User, post, the savepoint pair, the judging query and the insert, which
+    # on PostgreSQL writes the fingerprint rows too; elsewhere they are one
+    # insert more, in the same transaction.
+    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
         response = reader_client.post(url, {"body": text})
 
     assert response.status_code == 302

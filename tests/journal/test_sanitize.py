@@ -244,3 +244,16 @@ def test_nesting_stops_at_a_bounded_depth_and_keeps_the_rest_as_text(
 def test_ordinary_nesting_is_untouched():
     text = "<blockquote><ul><li><b>a</b> <i>b</i></li></ul></blockquote>" * 40
     assert sanitize.limit_nesting(text, sanitize.COMMENT.tags) == text
+
+
+def test_an_embeds_content_is_dropped_so_cleaning_again_changes_nothing():
+    # Found by hypothesis: the link inside the iframe was linkified as text,
+    # and cleaning that output gave something else again.
+    source = (
+        '<iframe src="https://www.youtube.com/embed/x">'
+        '<a href="https://www.youtube.com/embed/x">'
+    )
+    cleaned = clean_post_body(source)
+
+    assert cleaned == '<iframe src="https://www.youtube.com/embed/x"></iframe>'
+    assert clean_post_body(cleaned) == cleaned

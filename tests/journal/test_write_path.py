@@ -132,9 +132,8 @@ def test_known_rules_cost_no_query_of_their_own(
     WordRule.objects.create(journal=post.journal, phrase="casino", kind="hold")
     form_post(reader_client, post, "Records the version and compiles the rules.")
 
-    # The user, the post, the judging query and the insert; where the insert
-    # is not one statement (not PostgreSQL), its transaction's savepoint pair.
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 6):
+    # The user, the post, the savepoint pair, the judging query and the insert.
+    with django_assert_num_queries(6):
         assert form_post(reader_client, post, "Another one.").status_code == 302
 
 
@@ -329,3 +328,28 @@ def test_a_reply_through_the_form_stores_its_path(reader_client, post):
     assert form.status_code == 302
     reply = Comment.objects.get(body_source="a reply")
     assert reply.path == parent.path + paths.segment(reply.pk)
+
+
+# One transaction: the comment, its companions and what the plugin writes ----------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_is_never_stored_without_what_the_plugin_writes_with_it(
+    monkeypatch,
+):
+    """If the plugin's work after the insert fails (its mail on the database
+    queue, a shadow's verdict), the comment and its fingerprint are not kept
+    either: the writer is told it failed, and nothing was half stored."""
+    post = PostFactory()
+    author = UserFactory()
+    text = "The harbour lights were repaired on Tuesday after the long storm."
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the task queue is gone")
+
+    monkeypatch.setattr(type(services.plugin()), "comment_stored", fails)
+    with pytest.raises(RuntimeError):
+        services.submit_comment(post=post, author=author, body=text)
+
+    assert not Comment.objects.filter(post=post).exists()
+    assert not CommentFingerprint.objects.exists()
