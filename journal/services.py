@@ -317,22 +317,9 @@ def store_comment(
         body_html=clean_comment_body(body_source) if body_html is None else body_html,
         **fields,
     )
-    parent_path = parent.path if parent else ""
-    if connection.vendor == "postgresql":
-        _insert_with_path(comment, parent_path, companions)
-        return comment
     with transaction.atomic(savepoint=False):
-        _insert_with_path(comment, parent_path)
-        _insert_companions(comment, companions)
+        _insert_with_path(comment, parent.path if parent else "", companions)
     return comment
-
-
-def _insert_companions(comment: Comment, companions: tuple[Companion, ...]) -> None:
-    for companion in companions:
-        companion.model.objects.bulk_create(
-            companion.model(**row, **{companion.comment_field: comment})
-            for row in companion.rows
-        )
 
 
 # The id an insert is about to take: the sequence's next value on PostgreSQL;
@@ -358,25 +345,36 @@ def _insert_with_path(
     comment: Comment, parent_path: str, companions: tuple[Companion, ...] = ()
 ) -> None:
     """Insert ``comment`` with its path, the parent's path and its own new id,
-    in one statement: ``WITH reserved(n) AS (<next id>) INSERT ...``; on
-    PostgreSQL, with the ``companions`` rows (``_companion_inserts``)."""
+    in one statement: ``WITH reserved(n) AS (<next id>) INSERT ...``. The
+    ``companions`` rows go in the same statement on PostgreSQL
+    (``_companion_inserts``); SQLite's ``WITH`` cannot hold an insert, so
+    elsewhere they follow, one insert each."""
+    in_statement = connection.vendor == "postgresql"
     if connection.vendor not in _NEXT_ID:
         # Another database: insert, then write the path the id gives.
         comment.save(force_insert=True)
         comment.path = paths.child_path(parent_path, comment.pk)
         Comment.objects.filter(pk=comment.pk).update(path=comment.path)
-        return
-    before, companion_values = _companion_inserts(companions)
-    sql, columns = _insert_statement(connection.vendor, before)
-    values = [
-        field.get_db_prep_save(field.pre_save(comment, True), connection=connection)
-        for field in columns
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*companion_values, parent_path, *values])
-        comment.pk, comment.path = cursor.fetchone()
-    comment._state.adding = False
-    comment._state.db = connection.alias
+    else:
+        before, companion_values = _companion_inserts(
+            companions if in_statement else ()
+        )
+        sql, columns = _insert_statement(connection.vendor, before)
+        values = [
+            field.get_db_prep_save(field.pre_save(comment, True), connection=connection)
+            for field in columns
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*companion_values, parent_path, *values])
+            comment.pk, comment.path = cursor.fetchone()
+        comment._state.adding = False
+        comment._state.db = connection.alias
+    if not in_statement:
+        for companion in companions:
+            companion.model.objects.bulk_create(
+                companion.model(**row, **{companion.comment_field: comment})
+                for row in companion.rows
+            )
 
 
 def _companion_inserts(companions: tuple[Companion, ...]) -> tuple[str, list]:

@@ -95,15 +95,16 @@ def _get_post(request, journal_name: str, post_id: int, *, for_page=True) -> Pos
             raise Http404
         post.viewer_noted = {}
         return post
-    queryset = Post.objects.select_related("journal__owner")
-    noted = {}
-    if for_page:
-        noted = plugin().viewer_annotations(request.user, journal_ref="journal_id")
-        queryset = queryset.with_viewer_roles(request.user).annotate(**noted)
-        if not pagecache.enabled():
-            queryset = queryset.with_comment_count()
+    noted = plugin().viewer_annotations(request.user, journal_ref="journal_id")
+    queryset = (
+        Post.objects.select_related("journal__owner")
+        .with_viewer_roles(request.user)
+        .annotate(**noted)
+    )
+    if not pagecache.enabled():
+        queryset = queryset.with_comment_count()
     post = get_object_or_404(queryset, pk=post_id, journal__name=journal_name)
-    if for_page and pagecache.enabled():
+    if pagecache.enabled():
         pagecache.comment_counts([post], Comment.objects.published_counts)
     post.viewer_noted = {name: getattr(post, name) for name in noted}
     return post
