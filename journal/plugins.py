@@ -14,7 +14,8 @@ The plugin answers:
 - **may_comment**: whether a viewer may comment on a post, and why not;
 - **comment_stored**, **post_moved**: a write's side effects (mail, the log),
   in the write's transaction; rows kept beside every new comment come with
-  its judgement instead, and ride in the comment's insert (``Companion``);
+  its judgement instead, and ride in the comment's insert (``Companion``),
+  and a judgement with no ``work_after_storing`` spares the call;
 - **tools**: what a viewer sees of moderation on a post page (an author: the
   appeal of a decision about them);
 - **viewer_annotations**: what it needs to know of the viewer, asked in the
@@ -129,7 +130,12 @@ class Judgement:
     under; or a refusal, and then nothing is stored. ``facts`` is the plugin's
     own record of what the verdict was computed from, stored with the comment
     as plain JSON and read back only by the plugin. ``companions`` are rows the
-    plugin keeps beside a new comment (``Companion``); an edit stores none."""
+    plugin keeps beside a new comment (``Companion``); an edit stores none.
+
+    ``work_after_storing``: whether ``comment_stored`` has anything to do for
+    this new comment. A plugin says False only when it is sure; then the
+    platform does not call it, and on PostgreSQL the comment's insert, which
+    carries the companions, is the write's whole transaction."""
 
     state: str = CommentState.PUBLISHED
     reasons: tuple[dict, ...] = ()
@@ -137,6 +143,7 @@ class Judgement:
     refusal: Refusal | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
     companions: tuple[Companion, ...] = ()
+    work_after_storing: bool = True
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,8 @@ class Plugin(Protocol):
     def comment_stored(
         self, comment, *, created: bool, was_held: bool, origin: Origin | None = None
     ) -> None:
-        """Called inside the transaction, after a comment was stored or edited;
+        """Called inside the transaction, after a comment was stored or edited
+        (a new one only when its judgement has ``work_after_storing``);
         ``was_held``: whether it was held before this edit; ``origin``: where
         the request came from."""
         ...
@@ -291,7 +299,7 @@ class Unmoderated:
     """The platform on its own: everyone may comment, everything is published."""
 
     def judge(self, draft: Draft) -> Judgement:
-        return Judgement()
+        return Judgement(work_after_storing=False)
 
     def viewer_annotations(self, user, *, journal_ref: str) -> dict:
         return {}

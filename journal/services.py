@@ -10,6 +10,7 @@ point can skip one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import timedelta
 from functools import lru_cache
 
@@ -209,7 +210,6 @@ def _judge(draft: Draft) -> Judgement:
     return judgement
 
 
-@transaction.atomic
 def submit_comment(
     *,
     post: Post,
@@ -228,66 +228,86 @@ def submit_comment(
     refuses; in both cases nothing is stored. Published or held, the
     judgement's reasons and rule-set version are stored with the comment.
 
-    One transaction: what the rules read (on SQLite, under the write lock the
-    transaction takes first), the comment's insert with the plugin's companion
-    rows (one statement on PostgreSQL), and what the plugin's
-    ``comment_stored`` writes (mail on the database task queue, a shadow's
-    verdict, a thread's heat screening) commit together or not at all.
+    Atomic: the comment's insert with the plugin's companion rows, and what
+    the plugin's ``comment_stored`` writes (mail on the database task queue, a
+    shadow's verdict, a thread's heat screening), commit together or not at
+    all. On SQLite one transaction holds it all from the rules' first read,
+    since it takes the write lock first (``_judging``). PostgreSQL reads each
+    statement afresh inside a transaction or not, so there it starts at the
+    insert, and a judgement with no ``work_after_storing`` needs none: the
+    insert, which carries the companions, is one statement.
     """
-    author = author if author and author.is_authenticated else None
-    subject = subject.strip()
-    author_name = "" if author else author_name.strip()[:50]
-    parent = None
-    if parent_id is not None:
-        parent = Comment.objects.filter(pk=parent_id).first()
-        if parent is None:
-            raise ValidationError({"parent": PARENT_MISSING})
-    _validate_comment_input(post=post, parent=parent, body=body, subject=subject)
-    try:
-        validate_name(author_name)
-    except ValidationError as error:
-        raise ValidationError({"author_name": error.messages}) from error
-    if author_name and name_is_taken(author_name):
-        raise ValidationError(
-            {
-                "author_name": _(
-                    "“%(name)s” looks like the name of a member of this site; pick "
-                    "another name, or log in."
-                )
-                % {"name": author_name}
-            }
+    with _judging():
+        author = author if author and author.is_authenticated else None
+        subject = subject.strip()
+        author_name = "" if author else author_name.strip()[:50]
+        parent = None
+        if parent_id is not None:
+            parent = Comment.objects.filter(pk=parent_id).first()
+            if parent is None:
+                raise ValidationError({"parent": PARENT_MISSING})
+        _validate_comment_input(post=post, parent=parent, body=body, subject=subject)
+        try:
+            validate_name(author_name)
+        except ValidationError as error:
+            raise ValidationError({"author_name": error.messages}) from error
+        if author_name and name_is_taken(author_name):
+            raise ValidationError(
+                {
+                    "author_name": _(
+                        "“%(name)s” looks like the name of a member of this site; "
+                        "pick another name, or log in."
+                    )
+                    % {"name": author_name}
+                }
+            )
+        draft = _draft(
+            post=post,
+            author=author,
+            parent=parent,
+            body=body,
+            subject=subject,
+            origin=origin,
+            author_name=author_name,
         )
-    draft = _draft(
-        post=post,
-        author=author,
-        parent=parent,
-        body=body,
-        subject=subject,
-        origin=origin,
-        author_name=author_name,
-    )
-    judgement = _judge(draft)
-    journal = post.journal
-    comment = store_comment(
-        post=post,
-        parent=parent,
-        author=author,
-        author_name=author_name,
-        subject=subject,
-        body_source=body,
-        body_html=draft.body_html,
-        state=judgement.state,
-        reasons=list(judgement.reasons),
-        rule_set_version_id=judgement.rule_set_version_id,
-        judged_facts=dict(judgement.facts),
-        ip_address=origin.ip_address
-        if journal.logs_ip_of(anonymous=author is None)
-        else None,
-        companions=judgement.companions,
-    )
-    plugin().comment_stored(comment, created=True, was_held=False, origin=origin)
-    pagecache.touch_posts([post.pk])
+        judgement = _judge(draft)
+        journal = post.journal
+        work_after = judgement.work_after_storing
+        with transaction.atomic(savepoint=False) if work_after else nullcontext():
+            comment = store_comment(
+                post=post,
+                parent=parent,
+                author=author,
+                author_name=author_name,
+                subject=subject,
+                body_source=body,
+                body_html=draft.body_html,
+                state=judgement.state,
+                reasons=list(judgement.reasons),
+                rule_set_version_id=judgement.rule_set_version_id,
+                judged_facts=dict(judgement.facts),
+                ip_address=origin.ip_address
+                if journal.logs_ip_of(anonymous=author is None)
+                else None,
+                companions=judgement.companions,
+            )
+            if work_after:
+                plugin().comment_stored(
+                    comment, created=True, was_held=False, origin=origin
+                )
+        pagecache.touch_posts([post.pk])
     return comment
+
+
+def _judging():
+    """The transaction the rules are read in, if any: on SQLite, whose
+    transactions take the write lock first (IMMEDIATE), one around the whole
+    write, so that nothing the rules read changes before the insert; none on
+    PostgreSQL, where a transaction would not keep what they read (READ
+    COMMITTED) and would cost two round trips of its own."""
+    if connection.vendor == "postgresql":
+        return nullcontext()
+    return transaction.atomic()
 
 
 def store_comment(
@@ -304,8 +324,8 @@ def store_comment(
 
     The path ends with the comment's own id, which the insert takes itself: one
     statement, and only this new row is written, never its siblings. On
-    PostgreSQL the companions are written by the same statement (a round trip
-    less); elsewhere the comment and its companions are written in the
+    PostgreSQL the companions are written by the same statement, atomic on
+    its own; elsewhere the comment and its companions are written in the
     caller's transaction, or one of their own.
     """
     fields.setdefault("rule_codes", Comment.codes_of(fields.get("reasons", [])))
@@ -317,8 +337,7 @@ def store_comment(
         body_html=clean_comment_body(body_source) if body_html is None else body_html,
         **fields,
     )
-    with transaction.atomic(savepoint=False):
-        _insert_with_path(comment, parent.path if parent else "", companions)
+    _insert_with_path(comment, parent.path if parent else "", companions)
     return comment
 
 
@@ -347,34 +366,43 @@ def _insert_with_path(
     """Insert ``comment`` with its path, the parent's path and its own new id,
     in one statement: ``WITH reserved(n) AS (<next id>) INSERT ...``. The
     ``companions`` rows go in the same statement on PostgreSQL
-    (``_companion_inserts``); SQLite's ``WITH`` cannot hold an insert, so
-    elsewhere they follow, one insert each."""
-    in_statement = connection.vendor == "postgresql"
-    if connection.vendor not in _NEXT_ID:
-        # Another database: insert, then write the path the id gives.
-        comment.save(force_insert=True)
-        comment.path = paths.child_path(parent_path, comment.pk)
-        Comment.objects.filter(pk=comment.pk).update(path=comment.path)
-    else:
-        before, companion_values = _companion_inserts(
-            companions if in_statement else ()
-        )
-        sql, columns = _insert_statement(connection.vendor, before)
-        values = [
-            field.get_db_prep_save(field.pre_save(comment, True), connection=connection)
-            for field in columns
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*companion_values, parent_path, *values])
-            comment.pk, comment.path = cursor.fetchone()
-        comment._state.adding = False
-        comment._state.db = connection.alias
-    if not in_statement:
+    (``_companion_inserts``), atomic on its own; SQLite's ``WITH`` cannot hold
+    an insert, so elsewhere they follow, one insert each, in one transaction
+    with it."""
+    if connection.vendor == "postgresql":
+        _insert_in_one_statement(comment, parent_path, companions)
+        return
+    with transaction.atomic(savepoint=False):
+        if connection.vendor in _NEXT_ID:
+            _insert_in_one_statement(comment, parent_path)
+        else:
+            # Another database: insert, then write the path the id gives.
+            comment.save(force_insert=True)
+            comment.path = paths.child_path(parent_path, comment.pk)
+            Comment.objects.filter(pk=comment.pk).update(path=comment.path)
         for companion in companions:
             companion.model.objects.bulk_create(
                 companion.model(**row, **{companion.comment_field: comment})
                 for row in companion.rows
             )
+
+
+def _insert_in_one_statement(
+    comment: Comment, parent_path: str, companions: tuple[Companion, ...] = ()
+) -> None:
+    """Run ``_insert_statement`` for ``comment`` (with the ``companions``' rows,
+    on PostgreSQL) and take the id and path it gave."""
+    before, companion_values = _companion_inserts(companions)
+    sql, columns = _insert_statement(connection.vendor, before)
+    values = [
+        field.get_db_prep_save(field.pre_save(comment, True), connection=connection)
+        for field in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*companion_values, parent_path, *values])
+        comment.pk, comment.path = cursor.fetchone()
+    comment._state.adding = False
+    comment._state.db = connection.alias
 
 
 def _companion_inserts(companions: tuple[Companion, ...]) -> tuple[str, list]:

@@ -792,10 +792,24 @@ def judge(draft: Draft) -> Judgement:
             facts, name=author.display_name if author else draft.author_name
         ),
         companions=_companions(draft, facts),
+        work_after_storing=work_after_storing(
+            created=draft.editing is None,
+            held=verdict.held,
+            reply=draft.parent is not None,
+            shadowed=shadow is not None,
+        ),
     )
     if shadow is not None:
         _judge_in_shadow(shadow, facts, verdict, judgement)
     return judgement
+
+
+def work_after_storing(*, created: bool, held: bool, reply: bool, shadowed: bool):
+    """Whether ``ModerationPlugin.comment_stored`` has anything to do for a
+    comment: a shadow's verdict to store, a reply's heat to count and its
+    mail, a held comment's mail. Everything else a new comment needs rides in
+    its insert (``_companions``)."""
+    return not created or held or reply or shadowed
 
 
 def _companions(draft: Draft, facts: rules.CommentFacts) -> tuple:

@@ -50,7 +50,12 @@ def test_two_plugins_fail_the_system_check(monkeypatch):
 
 
 def test_a_new_comment_is_judged_then_the_plugin_hears_it_was_stored(spy, post, reader):
-    comment = services.submit_comment(post=post, author=reader, body="Hello <b>you</b>")
+    parent = services.submit_comment(post=post, author=UserFactory(), body="Hi")
+    spy.calls.clear()
+
+    comment = services.submit_comment(
+        post=post, author=reader, body="Hello <b>you</b>", parent_id=parent.pk
+    )
 
     assert spy.names() == ["judge", "comment_stored"]
     draft = spy.calls[0][1][0]
@@ -62,6 +67,15 @@ def test_a_new_comment_is_judged_then_the_plugin_hears_it_was_stored(spy, post, 
         "was_held": False,
         "origin": plugins.Origin(),
     }
+
+
+def test_a_comment_whose_judgement_leaves_no_work_is_not_announced(spy, post, reader):
+    # A published top-level comment: the plugin has no mail, heat or shadow
+    # verdict to write for it (moderation.judging.work_after_storing).
+    comment = services.submit_comment(post=post, author=reader, body="Hello")
+
+    assert comment.state == CommentState.PUBLISHED
+    assert spy.names() == ["judge"]
 
 
 def test_an_edit_is_judged_as_an_edit_of_that_comment(spy, post, reader):
