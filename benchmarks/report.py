@@ -27,6 +27,14 @@ def _ratio(peer_ms: float, our_ms: float) -> float:
     return round(peer_ms / our_ms, 1) if our_ms else 0.0
 
 
+def _posting_cell(figures: dict, door: str) -> str:
+    lone = figures[f"{door}_writes_outside_transaction"]
+    return (
+        f"{figures[f'{door}_ms']} ({figures[f'{door}_queries']} q, "
+        f"{figures[f'{door}_transactions']} tx" + (f", {lone} lone)" if lone else ")")
+    )
+
+
 def table(results: dict) -> str:
     parts = []
     thread_rows, shape_rows, post_rows, queue_rows = [], [], [], []
@@ -69,14 +77,9 @@ def table(results: dict) -> str:
         post_rows.append(
             [
                 database,
-                f"{posting['form_ms']} ({posting['form_queries']} q, "
-                f"{posting['form_transactions']} tx)",
-                f"{posting['api_ms']} ({posting['api_queries']} q, "
-                f"{posting['api_transactions']} tx)",
-                f"{peer_posting['form_ms']} ({peer_posting['form_queries']} q, "
-                f"{peer_posting['form_transactions']} tx)"
-                if peer_posting
-                else "–",
+                _posting_cell(posting, "form"),
+                _posting_cell(posting, "api"),
+                _posting_cell(peer_posting, "form") if peer_posting else "–",
             ]
         )
         queue = ours["queue"]
@@ -130,7 +133,10 @@ def table(results: dict) -> str:
                 shape_rows,
             )
         )
-    parts.append("\n### Posting a comment (ms, median; tx = transactions)\n")
+    parts.append(
+        "\n### Posting a comment (ms, median; tx = transactions, lone = writes "
+        "outside one)\n"
+    )
     parts.append(
         _table(["database", "ours: web form", "ours: API", "xtd: web form"], post_rows)
     )
@@ -344,10 +350,17 @@ def targets(results: dict) -> list[dict]:
                 max(posting["form_ms"], posting["api_ms"])
                 <= 0.5 * peer_posting["form_ms"],
             )
+        # Atomic: one transaction, or one statement that is its own (a
+        # top-level comment on PostgreSQL: journal.services.submit_comment).
+        commits = {
+            door: posting[f"{door}_transactions"]
+            + posting[f"{door}_writes_outside_transaction"]
+            for door in ("form", "api")
+        }
         check(
-            f"{database}: posting in one transaction",
-            f"form {posting['form_transactions']}, API {posting['api_transactions']}",
-            posting["form_transactions"] == 1 and posting["api_transactions"] == 1,
+            f"{database}: posting commits once (a transaction or one statement)",
+            f"form {commits['form']}, API {commits['api']}",
+            commits == {"form": 1, "api": 1},
         )
         queue = ours["queue"]
         check(
