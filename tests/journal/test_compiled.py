@@ -10,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tokens import revoke_token
-from journal import services
+from journal import services, threads
 from journal.compiled import Compiled
-from journal.models import Post
+from journal.conf import option
+from journal.models import CommentState, Post
 from tests.factories import JournalFactory, PostFactory
 
 
@@ -95,3 +96,67 @@ def test_a_revoked_token_is_refused_at_once(api, as_user, reader, post):
     response = api.post(url, {"body": "second"}, format="json")
     assert response.status_code == 401
     assert post.comments.count() == 1
+
+
+# A visitor's post page, compiled once -------------------------------------------
+
+
+def _as_the_orm_lists(post):
+    visitor = AnonymousUser()
+    listed = threads._listed(
+        threads._visible(post, visitor, (), moderates=False), visitor
+    )
+    return list(listed[: option("COMMENTS_PER_PAGE") + 1])
+
+
+def _drawn(comment):
+    return (
+        comment.pk,
+        comment.readable,
+        comment.depth,
+        comment.state,
+        comment.body_html,
+        comment.author.display_name if comment.author else comment.author_name,
+        comment.created_at,
+    )
+
+
+def test_a_visitors_first_page_lists_what_the_orm_lists(post, make_comment):
+    root = make_comment(post=post, body_source="root")
+    held = make_comment(post=post, parent=root, state=CommentState.HELD)
+    make_comment(post=post, parent=held, body_source="below the held one")
+    make_comment(post=post, state=CommentState.REJECTED)  # nothing below: hidden
+    make_comment(post=post, author=None, author_name="Guest", body_source="guest")
+    deleted = make_comment(post=post, state=CommentState.DELETED)
+    make_comment(post=post, parent=deleted, body_source="under a deleted one")
+    make_comment(post=JournalFactory(name="quarry").posts.create(title="x"))
+
+    page = threads.comment_page(post, AnonymousUser(), moderates=False)
+
+    expected = _as_the_orm_lists(post)
+    assert [_drawn(c) for c in page.comments] == [_drawn(c) for c in expected]
+    assert [c.readable for c in page.comments] == [
+        True, False, True, True, False, True
+    ]  # fmt: skip
+
+
+def test_a_visitors_first_page_says_more_threads_as_the_orm_would(
+    post, make_comment, settings
+):
+    settings.JOURNAL = {**settings.JOURNAL, "COMMENTS_PER_PAGE": 3}
+    for number in range(5):
+        make_comment(post=post, body_source=f"thread {number}")
+
+    page = threads.comment_page(post, AnonymousUser(), moderates=False)
+
+    assert len(page.comments) == 3  # the page's size, not a size compiled before
+    assert page.more_threads is not None and page.more_threads.count == 2
+
+
+def test_a_visitors_post_page_finds_the_post_only_in_its_journal(client, post):
+    theirs = PostFactory(journal=JournalFactory(name="quarry"))
+
+    assert client.get(f"/harbour/{post.pk}.html").status_code == 200
+    assert client.get(f"/quarry/{post.pk}.html").status_code == 404
+    assert client.get(f"/harbour/{theirs.pk}.html").status_code == 404
+    assert client.get(f"/harbour/{10**30}.html").status_code == 404
