@@ -89,7 +89,8 @@ def timed(
     # the process rather than for its own work, as no server's frequent
     # young collections do.
     gc.collect()
-    if os.environ.get("BENCH_GC_FREEZE", "1") == "1":
+    freezing = os.environ.get("BENCH_GC_FREEZE", "1") == "1"
+    if freezing:
         gc.freeze()
     try:
         for _ in range(repeat):
@@ -102,7 +103,8 @@ def timed(
             result = function()
             samples.append(time.perf_counter() - started)
     finally:
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
     return median_ms(samples), result
 
 

@@ -808,7 +808,8 @@ def work_after_storing(*, created: bool, held: bool, reply: bool, shadowed: bool
     """Whether ``ModerationPlugin.comment_stored`` has anything to do for a
     comment: a shadow's verdict to store, a reply's heat to count and its
     mail, a held comment's mail. Everything else a new comment needs rides in
-    its insert (``_companions``)."""
+    its insert (``_companions``). ``comment_stored`` asks it too, and does
+    nothing when it says no, so the two cannot drift apart."""
     return not created or held or reply or shadowed
 
 

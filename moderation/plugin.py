@@ -247,6 +247,14 @@ class ModerationPlugin:
     def comment_stored(
         self, comment, *, created: bool, was_held: bool, origin: Origin | None = None
     ) -> None:
+        if not judging.work_after_storing(
+            created=created,
+            held=comment.is_held and not was_held,
+            reply=comment.parent_id is not None,
+            shadowed=shadows.holds_handover(),
+        ):
+            # What the judgement said (the write path skips this call then).
+            return
         # What a shadow rule set would have done with it (moderation.shadows).
         shadows.record_handed_over(comment)
         if created and comment.parent_id is not None:

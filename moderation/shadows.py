@@ -354,6 +354,11 @@ def hand_over(handover: Handover | None) -> None:
     _handed_over.set(handover)
 
 
+def holds_handover() -> bool:
+    """Whether a verdict was handed over and not yet recorded."""
+    return _handed_over.get() is not None
+
+
 def decide(facts: rules.CommentFacts, settings: rules.RuleSettings) -> rules.Verdict:
     """The shadow's verdict: the same facts, under its settings."""
     return rules.decide(replace(facts, settings=settings))
