@@ -3,8 +3,9 @@
 ``submit_comment`` is the only way a reader's comment is created and
 ``edit_comment`` the only way one changes: each validates and sanitizes the
 text, asks the moderation plugin for its judgement (``journal.plugins``) and
-stores the result in one transaction. No rule hangs off a signal, so no entry
-point can skip one.
+stores the result atomically: in one transaction, or in one statement when the
+plugin has nothing to write beside it (``submit_comment``). No rule hangs off
+a signal, so no entry point can skip one.
 """
 
 from __future__ import annotations
